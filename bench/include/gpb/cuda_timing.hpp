@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// CUDA implementation of TimingBackend (DESIGN §1.4): events on the work's own stream (MR-1),
+// a launch gate with a device-side timeout for short batches (MR-6), and a per-sample SM clock
+// probe (MR-7).
+#pragma once
+
+#include <gpb/cuda_raii.hpp>
+#include <gpb/measure.hpp>
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+namespace gpb {
+
+class CudaTimingBackend final : public TimingBackend {
+ public:
+  using Body = std::function<void(cudaStream_t, std::int64_t)>;
+  /// `default_clock_mhz`: the clock samples are compared with (nullopt: no discards).
+  CudaTimingBackend(cudaStream_t stream, Body body, std::optional<double> default_clock_mhz);
+  void warmup(std::int64_t ops) override;
+  TimedSample sample(std::int64_t ops) override;
+  std::optional<double> default_sm_clock_mhz() const override { return default_clock_mhz_; }
+  double now_s() override;
+  void sleep_s(double s) override;
+
+  /// Batches up to this many ops wait behind the gate; longer batches amortize launch cost
+  /// themselves, and a deeper queue behind a gate could fill the launch queue and block the
+  /// host before it releases the gate.
+  static constexpr std::int64_t kMaxGatedOps = 256;
+  static constexpr unsigned long long kGateTimeoutNs = 10'000'000'000ull;
+
+ private:
+  cudaStream_t stream_;
+  Body body_;
+  std::optional<double> default_clock_mhz_;
+  Event start_, stop_;
+  PinnedBuffer<int> gate_;                   // [0] release flag, [1] timed-out flag
+  PinnedBuffer<unsigned long long> probe_;   // clock probe output
+};
+
+}  // namespace gpb

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// The only API a benchmark case sees (DESIGN §5): self-registration of typed sweeps, and a
+// small Context to declare work, check memory, time through the one timing policy, and verify.
+// Cases never print, never catch, never touch cudaEvent_t.
+#pragma once
+
+#include <gpb/cli.hpp>
+#include <gpb/measure.hpp>
+#include <gpb/schema.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#if GPB_HAS_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+namespace gpb {
+
+/// Profiles a case belongs to (bit mask).
+enum ProfileMask : unsigned { kQuick = 1u, kDefault = 2u, kFull = 4u, kAllProfiles = 7u };
+bool in_profile(unsigned mask, Profile p) noexcept;
+
+/// What a case needs from the machine.
+struct Requires {
+  bool gpu = true;      ///< false for host-only cases
+  int min_cc = 0;       ///< minimum compute capability, major*10+minor (e.g. 89 for fp8)
+  std::string min_cc_reason;  ///< why, for the not_supported reason
+};
+
+/// What the rate of a case means.
+enum class RateKind { bandwidth, flops, int_ops };
+
+/// Options every case reads (no globals, DESIGN §1.6).
+struct RunOptions {
+  Profile profile = Profile::standard;
+  std::uint64_t seed = 0;
+  bool verify = true;
+  MeasurePolicy policy;  ///< policy.stop_flag is set from the signal handler (FH-8)
+};
+
+/// Thrown by Context::skip and require_device_bytes; the wrapper records the status.
+class CaseSkip : public std::runtime_error {
+ public:
+  CaseSkip(Status status, std::string reason, const std::string& message)
+      : std::runtime_error(message), status_(status), reason_(std::move(reason)) {}
+  Status status() const noexcept { return status_; }
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  Status status_;
+  std::string reason_;
+};
+
+class Context {
+ public:
+  Context(const RunOptions& options, CaseResult& result, const GpuInfo* gpu)
+      : options_(options), result_(result), gpu_(gpu) {}
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  const RunOptions& options() const noexcept { return options_; }
+  Profile profile() const noexcept { return options_.profile; }
+  std::uint64_t seed() const noexcept { return options_.seed; }
+  /// The device this case runs on; throws std::logic_error for host cases.
+  const GpuInfo& gpu() const;
+
+  /// Work of ONE operation and what its rate means (headline unit follows from `kind`).
+  void set_work(const Work& work, RateKind kind);
+  void set_convention(const Convention& c) { result_.convention = c; }
+  /// Peak in the headline's unit (GB/s or TFLOP/s) and where it came from (MR-13).
+  void set_peak(double value, std::string source);
+  void set_peak_unknown(std::string reason);
+  void note(const std::string& key, const std::string& value) { result_.notes[key] = value; }
+  /// A secondary rate (e.g. sustained TFLOP/s).
+  void add_metric(Metric m) { result_.metrics.push_back(std::move(m)); }
+
+  /// Records the verification verdict (MR-10); call once, after timing (MR-11).
+  void verified(bool ok, std::string detail);
+  [[noreturn]] void skip(Status status, std::string reason, const std::string& message);
+
+  /// Times `body(ops)` (ops back-to-back host operations) with the steady clock.
+  void measure_host(const std::function<void(std::int64_t ops)>& body);
+  /// Times with any backend and records the samples into the result (used by both paths).
+  void measure_with(TimingBackend& backend);
+  /// Same policy, samples returned instead of recorded (algorithm search, sustained windows).
+  SampleSet time_with(TimingBackend& backend, const MeasurePolicy& policy) const;
+  /// The effective policy for this run (profile + CLI overrides).
+  const MeasurePolicy& policy() const noexcept { return options_.policy; }
+
+#if GPB_HAS_CUDA
+  int device() const { return gpu().ordinal; }
+  /// The case's own stream (created for the case, destroyed after it).
+  cudaStream_t stream() const noexcept { return stream_; }
+  void set_stream(cudaStream_t s) noexcept { stream_ = s; }
+  /// MR-15: skip (insufficient_device_memory) unless `bytes` fit in free memory minus the
+  /// reserve. Call before allocating.
+  void require_device_bytes(std::uint64_t bytes);
+  /// Times `body(stream, ops)`, which must enqueue exactly `ops` operations on `stream`.
+  void measure(const std::function<void(cudaStream_t, std::int64_t ops)>& body);
+  /// Unrecorded timing of a device body under `policy` (for searches and sustained windows).
+  SampleSet time(const std::function<void(cudaStream_t, std::int64_t ops)>& body,
+                 const MeasurePolicy& policy) const;
+#endif
+
+  CaseResult& result() noexcept { return result_; }
+  RateKind rate_kind() const noexcept { return rate_kind_; }
+  bool verify_called() const noexcept { return verify_called_; }
+
+ private:
+  const RunOptions& options_;
+  CaseResult& result_;
+  const GpuInfo* gpu_;
+  RateKind rate_kind_ = RateKind::bandwidth;
+  bool verify_called_ = false;
+#if GPB_HAS_CUDA
+  cudaStream_t stream_ = nullptr;
+#endif
+};
+
+/// Description of one sweep point.
+struct CaseDesc {
+  Params params;                    ///< appended to the family as k=v segments
+  unsigned profiles = kAllProfiles;
+};
+
+/// One registered case (before it is bound to a device).
+struct CaseSpec {
+  std::string family;   ///< e.g. "stream/hbm"; the first segment is the family selector
+  std::string name;     ///< family + "/k=v" for each param
+  int methodology_version = 1;
+  Params params;
+  unsigned profiles = kAllProfiles;
+  Requires requires_;
+  std::function<void(Context&)> body;
+};
+
+/// The static catalog (the only singleton, DESIGN §1.6).
+class Catalog {
+ public:
+  static Catalog& instance();
+  void add(CaseSpec spec);
+  const std::vector<CaseSpec>& cases() const noexcept { return cases_; }
+
+ private:
+  std::vector<CaseSpec> cases_;
+};
+
+std::string case_name(const std::string& family, const Params& params);
+
+/// Registers one case per sweep point. Describe: P -> CaseDesc; Body: (Context&, const P&).
+template <class P, class Describe, class Body>
+int register_sweep(const char* family, int methodology_version, std::vector<P> points,
+                   Describe describe, Requires req, Body body) {
+  for (const P& p : points) {
+    CaseDesc d = describe(p);
+    CaseSpec spec;
+    spec.family = family;
+    spec.params = d.params;
+    spec.name = case_name(spec.family, d.params);
+    spec.methodology_version = methodology_version;
+    spec.profiles = d.profiles;
+    spec.requires_ = req;
+    spec.body = [body, p](Context& ctx) { body(ctx, p); };
+    Catalog::instance().add(std::move(spec));
+  }
+  return 0;
+}
+
+#define GPB_CONCAT_INNER(a, b) a##b
+#define GPB_CONCAT(a, b) GPB_CONCAT_INNER(a, b)
+#define GPB_REGISTER(...) \
+  [[maybe_unused]] static const int GPB_CONCAT(gpb_reg_, __LINE__) = ::gpb::register_sweep(__VA_ARGS__)
+
+}  // namespace gpb

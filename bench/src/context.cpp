@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gpb/registry.hpp>
+#include <gpb/timing.hpp>
+
+#include <stdexcept>
+
+namespace gpb {
+
+const GpuInfo& Context::gpu() const {
+  if (gpu_ == nullptr) {
+    throw std::logic_error("Context::gpu() called in a host case");
+  }
+  return *gpu_;
+}
+
+void Context::set_work(const Work& work, RateKind kind) {
+  result_.work = work;
+  rate_kind_ = kind;
+}
+
+void Context::set_peak(double value, std::string source) {
+  result_.peak.value = value;
+  result_.peak.source = std::move(source);
+  result_.peak.value_reason.clear();
+}
+
+void Context::set_peak_unknown(std::string reason) {
+  result_.peak.value.reset();
+  result_.peak.value_reason = std::move(reason);
+}
+
+void Context::verified(bool ok, std::string detail) {
+  verify_called_ = true;
+  result_.verified = ok;
+  result_.verification = std::move(detail);
+}
+
+void Context::skip(Status status, std::string reason, const std::string& message) {
+  throw CaseSkip(status, std::move(reason), message);
+}
+
+void Context::measure_host(const std::function<void(std::int64_t)>& body) {
+  HostTimingBackend backend(body);
+  measure_with(backend);
+}
+
+SampleSet Context::time_with(TimingBackend& backend, const MeasurePolicy& policy) const {
+  MeasurePolicy p = policy;
+  p.stop_flag = options_.policy.stop_flag;
+  return gpb::measure(backend, p);
+}
+
+void Context::measure_with(TimingBackend& backend) {
+  SampleSet s = gpb::measure(backend, options_.policy);
+  result_.ops_per_sample = s.ops_per_sample;
+  result_.sample_s = std::move(s.per_op_s);
+  result_.stop = std::move(s.stop);
+  result_.sm_clock = std::move(s.sm_clock);
+  result_.status = s.status;
+  for (auto& r : s.reasons) {
+    result_.reasons.push_back(std::move(r));
+  }
+}
+
+}  // namespace gpb

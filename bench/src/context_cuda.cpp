@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gpb/cuda_check.hpp>
+#include <gpb/cuda_timing.hpp>
+#include <gpb/planner.hpp>
+#include <gpb/registry.hpp>
+
+namespace gpb {
+
+void Context::require_device_bytes(std::uint64_t bytes) {
+  std::size_t free_bytes = 0;
+  std::size_t total_bytes = 0;
+  GPB_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  const std::uint64_t usable = usable_device_bytes(free_bytes, total_bytes);
+  if (bytes > usable) {
+    skip(Status::skipped, "insufficient_device_memory",
+         "needs " + format_bytes(bytes) + ", usable " + format_bytes(usable) + " (free " +
+             format_bytes(free_bytes) + " minus reserve)");
+  }
+}
+
+void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& body) {
+  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz);
+  measure_with(backend);
+}
+
+SampleSet Context::time(const std::function<void(cudaStream_t, std::int64_t)>& body,
+                        const MeasurePolicy& policy) const {
+  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz);
+  return time_with(backend, policy);
+}
+
+}  // namespace gpb

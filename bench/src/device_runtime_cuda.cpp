@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device discovery and per-case device setup with the CUDA runtime.
+#include <gpb/cuda_check.hpp>
+#include <gpb/cuda_raii.hpp>
+#include <gpb/device_runtime.hpp>
+#include <gpb/peaks.hpp>
+
+#include <cublasLt.h>
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+
+#if GPB_NCCL_HEADER_VERSION > 0
+#include <nccl.h>
+#endif
+
+namespace gpb {
+namespace {
+
+std::string format_uuid(const cudaUUID_t& id) {
+  const auto* b = reinterpret_cast<const unsigned char*>(id.bytes);
+  char buf[64];
+  std::snprintf(buf, sizeof buf,
+                "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return buf;
+}
+
+int read_numa_node(std::string bdf) {
+  std::transform(bdf.begin(), bdf.end(), bdf.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  std::ifstream in("/sys/bus/pci/devices/" + bdf + "/numa_node");
+  int node = -1;
+  if (!(in >> node)) {
+    return -1;
+  }
+  return node;
+}
+
+std::string describe(cudaError_t e, const char* call) {
+  return std::string(call) + ": " + cudaGetErrorName(e) + " (" + std::to_string(static_cast<int>(e)) +
+         "): " + cudaGetErrorString(e);
+}
+
+}  // namespace
+
+void fill_tool_versions(ToolInfo& tool) {
+  tool.cuda_enabled = true;
+  tool.cudart_header_version = CUDART_VERSION;
+  tool.cublas_header_version = CUBLAS_VERSION;
+#if GPB_NCCL_HEADER_VERSION > 0
+  tool.nccl_header_version = NCCL_VERSION_CODE;
+#endif
+}
+
+DeviceProbe probe_devices(RuntimeInfo& runtime) {
+  DeviceProbe probe;
+  int v = 0;
+  if (cudaRuntimeGetVersion(&v) == cudaSuccess) {
+    runtime.cuda_runtime_version = v;
+  }
+  if (cudaDriverGetVersion(&v) == cudaSuccess && v > 0) {
+    runtime.cuda_driver_version = v;
+  } else {
+    runtime.cuda_reason = "no_driver";
+  }
+  runtime.cublas_version = static_cast<int>(cublasLtGetVersion());
+
+  int count = 0;
+  if (const cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess) {
+    probe.error = describe(e, "cudaGetDeviceCount");
+    runtime.device_error = probe.error;
+    return probe;
+  }
+  if (count == 0) {
+    probe.error = "cudaGetDeviceCount: 0 devices";
+    runtime.device_error = probe.error;
+    return probe;
+  }
+  for (int d = 0; d < count; ++d) {
+    cudaDeviceProp prop{};
+    if (const cudaError_t e = cudaGetDeviceProperties(&prop, d); e != cudaSuccess) {
+      probe.error = describe(e, "cudaGetDeviceProperties");
+      runtime.device_error = probe.error;
+      continue;
+    }
+    GpuInfo g;
+    g.ordinal = d;
+    g.name = prop.name;
+    g.uuid = format_uuid(prop.uuid);
+    char bus[32] = {};
+    if (cudaDeviceGetPCIBusId(bus, sizeof bus, d) == cudaSuccess) {
+      g.pci_bus_id = bus;
+    }
+    g.cc_major = prop.major;
+    g.cc_minor = prop.minor;
+    g.sm_count = prop.multiProcessorCount;
+    g.memory_bytes = prop.totalGlobalMem;
+    g.l2_bytes = static_cast<std::uint64_t>(prop.l2CacheSize);
+    g.ecc_enabled = prop.ECCEnabled != 0;
+    g.memory_bus_width_bits = prop.memoryBusWidth;
+    int khz = 0;
+    // CUDA 13 removed clockRate/memoryClockRate from cudaDeviceProp: read the attributes (kHz).
+    if (cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, d) == cudaSuccess && khz > 0) {
+      g.sm_clock_max_mhz = khz / 1e3;
+    }
+    if (cudaDeviceGetAttribute(&khz, cudaDevAttrMemoryClockRate, d) == cudaSuccess && khz > 0) {
+      g.mem_clock_max_mhz = khz / 1e3;
+      if (auto peak = memory_peak_bytes_per_s(khz, g.memory_bus_width_bits)) {
+        g.memory_bandwidth_peak_gbps = *peak / 1e9;
+      }
+    }
+    g.numa_node = read_numa_node(g.pci_bus_id);
+    g.power_limit_reason = "nvml_not_queried";
+    probe.gpus.push_back(g);
+  }
+  return probe;
+}
+
+void run_on_device(const GpuInfo& gpu, Context& ctx, const std::function<void(Context&)>& body) {
+  GPB_CUDA_CHECK(cudaSetDevice(gpu.ordinal));
+  Stream stream = make_stream();
+  ctx.set_stream(stream.get());
+  body(ctx);
+  GPB_CUDA_CHECK(cudaStreamSynchronize(stream.get()));
+  ctx.set_stream(nullptr);
+}
+
+ErrorClass classify(const std::exception& e) noexcept {
+  ErrorClass c;
+  if (const auto* g = dynamic_cast<const GpuError*>(&e)) {
+    c.device_error = true;
+    c.sticky = g->sticky();
+    c.out_of_memory = g->out_of_memory();
+  }
+  return c;
+}
+
+}  // namespace gpb

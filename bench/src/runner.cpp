@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gpb/build_info.hpp>
+#include <gpb/device_runtime.hpp>
+#include <gpb/peaks.hpp>
+#include <gpb/registry.hpp>
+#include <gpb/runner.hpp>
+#include <gpb/schema_json.hpp>
+#include <gpb/stats.hpp>
+#include <gpb/sysinfo.hpp>
+#include <gpb/units.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace gpb {
+namespace {
+
+// The one process-wide mutable: written by the signal handler, read by the sampling loop.
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int signum) { g_signal = signum; }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+MeasurePolicy policy_for(const CliOptions& o) {
+  MeasurePolicy p;
+  switch (o.profile) {
+    case Profile::quick:
+      p.min_time_s = 0.1;
+      p.timeout_s = 3;
+      break;
+    case Profile::full:
+      p.min_time_s = 1.0;
+      p.timeout_s = 30;
+      break;
+    case Profile::standard:
+      break;
+  }
+  if (o.min_time_s) {
+    p.min_time_s = *o.min_time_s;
+  }
+  if (o.max_noise) {
+    p.max_noise = *o.max_noise;
+  }
+  if (o.timeout_s) {
+    p.timeout_s = *o.timeout_s;
+  }
+  p.stop_flag = &g_signal;
+  return p;
+}
+
+std::string top_family(const std::string& family) { return family.substr(0, family.find('/')); }
+
+bool family_selected(const CaseSpec& spec, const std::vector<std::string>& families) {
+  if (families.empty()) {
+    return true;
+  }
+  return std::any_of(families.begin(), families.end(), [&](const std::string& f) {
+    return spec.family == f || top_family(spec.family) == f ||
+           spec.family.rfind(f + "/", 0) == 0;
+  });
+}
+
+std::regex compile_filter(const std::string& filter, const char* what) {
+  try {
+    return std::regex(filter, std::regex::extended | std::regex::nosubs);
+  } catch (const std::regex_error& e) {
+    throw UsageError(std::string(what) + ": '" + filter + "' is not a valid regular expression");
+  }
+}
+
+/// The cases of the profile that match --family and FILTER. Unknown families are errors.
+std::vector<const CaseSpec*> select_specs(const CliOptions& o) {
+  const auto& all = Catalog::instance().cases();
+  for (const auto& f : o.families) {
+    const bool known = std::any_of(all.begin(), all.end(), [&](const CaseSpec& s) {
+      return family_selected(s, {f});
+    });
+    if (!known) {
+      std::set<std::string> names;
+      for (const auto& s : all) {
+        names.insert(top_family(s.family));
+      }
+      std::string list;
+      for (const auto& n : names) {
+        list += (list.empty() ? "" : ", ") + n;
+      }
+      throw UsageError("--family: unknown family '" + f + "' (known: " + list + ")");
+    }
+  }
+  std::optional<std::regex> filter;
+  if (!o.filter.empty()) {
+    filter = compile_filter(o.filter, "FILTER");
+  }
+  std::vector<const CaseSpec*> out;
+  for (const auto& s : all) {
+    if (!in_profile(s.profiles, o.profile) || !family_selected(s, o.families)) {
+      continue;
+    }
+    if (filter && !std::regex_search(s.name, *filter)) {
+      continue;
+    }
+    out.push_back(&s);
+  }
+  return out;
+}
+
+struct Instance {
+  const CaseSpec* spec = nullptr;
+  const GpuInfo* gpu = nullptr;  // null for host cases, or GPU cases without a device
+  std::string name;
+};
+
+std::vector<Instance> expand(const std::vector<const CaseSpec*>& specs,
+                             const std::vector<GpuInfo>& gpus) {
+  std::vector<Instance> out;
+  for (const CaseSpec* s : specs) {
+    if (!s->requires_.gpu) {
+      out.push_back({s, nullptr, s->name});
+    } else if (gpus.empty()) {
+      out.push_back({s, nullptr, s->name});
+    } else {
+      for (const GpuInfo& g : gpus) {
+        out.push_back({s, &g, s->name + "/gpu=" + std::to_string(g.ordinal)});
+      }
+    }
+  }
+  return out;
+}
+
+/// Derives statistics, headline, peak fraction and the final status (MR-4, MR-10, MR-13).
+void finalize(const Context& ctx, CaseResult& r, bool verify) {
+  if (!r.sample_s.empty()) {
+    r.stats = summarize(r.sample_s);
+    const double units = ctx.rate_kind() == RateKind::bandwidth ? r.work.bytes : r.work.flops;
+    const double scale = ctx.rate_kind() == RateKind::bandwidth ? 1e9 : 1e12;
+    const char* unit = ctx.rate_kind() == RateKind::bandwidth
+                           ? "GB/s"
+                           : (ctx.rate_kind() == RateKind::flops ? "TFLOP/s" : "TOP/s");
+    const char* what = ctx.rate_kind() == RateKind::bandwidth ? "bytes" : "operations";
+    if (auto v = rate(units, r.stats->median_s, 0.0)) {
+      r.headline = Metric{ctx.rate_kind() == RateKind::bandwidth ? "bandwidth" : "throughput",
+                          *v / scale, unit, std::string(what) + " per op / median_s"};
+    }
+    if (auto v = rate(units, r.stats->min_s, 0.0)) {
+      r.metrics.insert(r.metrics.begin(),
+                       Metric{"best", *v / scale, unit, std::string(what) + " per op / min_s"});
+    }
+  }
+  if (r.status == Status::unknown) {
+    r.status = Status::valid;  // a case that measured nothing and said nothing is still checked below
+  }
+  if (!verify) {
+    r.verified = false;
+    r.verification = "disabled (--no-verify)";
+  } else if (!ctx.verify_called()) {
+    r.status = Status::error;
+    r.reasons.push_back("verification_missing");
+  } else if (!r.verified) {
+    r.status = Status::failed_verification;
+    r.reasons.push_back("verification_failed");
+  }
+  if (r.headline) {
+    const std::string peak_reason = apply_peak(r.peak, r.headline->value);
+    if (!peak_reason.empty()) {
+      r.reasons.push_back(peak_reason);
+      if (peak_reason == "above_105_percent_of_peak" &&
+          (r.status == Status::valid || r.status == Status::noisy)) {
+        r.status = Status::implausible;
+      }
+    }
+  } else if (r.status == Status::valid) {
+    r.status = Status::invalid;
+    r.reasons.push_back("no_rate");
+  }
+}
+
+class Progress {
+ public:
+  Progress(std::size_t total, bool quiet)
+      : total_(total), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0),
+        start_(std::chrono::steady_clock::now()) {}
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  ~Progress() {
+    if (!quiet_ && tty_ && done_ > 0) {
+      std::fputs("\r\033[K", stderr);
+    }
+  }
+  void begin(const std::string& name) {
+    ++done_;
+    if (quiet_) {
+      return;
+    }
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::string left = "?";
+    if (done_ > 1) {
+      const double per_case = elapsed / static_cast<double>(done_ - 1);
+      const double rest = per_case * static_cast<double>(total_ >= done_ ? total_ - done_ + 1 : 1);
+      left = format_duration(rest);
+    }
+    std::fprintf(stderr, "%s[%zu/%zu] %s  (elapsed %s, ~%s left)%s", tty_ ? "\r\033[K" : "", done_,
+                 std::max(total_, done_), name.c_str(), format_duration(elapsed).c_str(),
+                 left.c_str(), tty_ ? "" : "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  static std::string format_duration(double s) {
+    const long total = static_cast<long>(s + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", total / 60, total % 60);
+    return buf;
+  }
+  std::size_t total_;
+  std::size_t done_ = 0;
+  bool quiet_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+/// Display reporter that prints nothing: the progress lines and our summary replace gbench's
+/// console table, and every case's status comes from our own sink, not from gbench's Run.
+class SilentReporter final : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>&) override {}
+};
+
+std::string format_value(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 100 ? "%.1f" : "%.3g", v);
+  return buf;
+}
+
+void print_summary(const std::vector<CaseResult>& results, std::ostream& out) {
+  std::size_t width = 4;
+  for (const auto& r : results) {
+    width = std::max(width, r.name.size());
+  }
+  char line[512];
+  std::snprintf(line, sizeof line, "%-*s  %-19s %12s %-8s %7s %6s %7s  %s\n",
+                static_cast<int>(width), "case", "status", "value", "unit", "%peak", "n", "noise",
+                "stop");
+  out << line;
+  for (const auto& r : results) {
+    const std::string value = r.headline ? format_value(r.headline->value) : "-";
+    const std::string unit = r.headline ? r.headline->unit : "";
+    std::string pct = "-";
+    if (r.peak.fraction) {
+      pct = format_value(*r.peak.fraction * 100.0) + "%";
+    }
+    std::string noise = "-";
+    if (r.stats && r.stats->rel_stdev) {
+      char b[16];
+      std::snprintf(b, sizeof b, "%.2f%%", *r.stats->rel_stdev * 100);
+      noise = b;
+    }
+    std::string stop = r.stop.reason;
+    if (r.status != Status::valid && !r.reasons.empty()) {
+      stop = r.reasons.front();
+    }
+    std::snprintf(line, sizeof line, "%-*s  %-19s %12s %-8s %7s %6lld %7s  %s\n",
+                  static_cast<int>(width), r.name.c_str(), std::string(to_string(r.status)).c_str(),
+                  value.c_str(), unit.c_str(), pct.c_str(),
+                  static_cast<long long>(r.stats ? r.stats->n : 0), noise.c_str(), stop.c_str());
+    out << line;
+  }
+}
+
+std::size_t count_gbench_selected(const std::vector<Instance>& instances,
+                                  const std::vector<std::string>& bench_args) {
+  std::string filter;
+  std::size_t repetitions = 1;
+  for (const auto& a : bench_args) {
+    if (a.rfind("--benchmark_filter=", 0) == 0) {
+      filter = a.substr(19);
+    } else if (a.rfind("--benchmark_repetitions=", 0) == 0) {
+      try {
+        repetitions = std::max<std::size_t>(1, parse_uint(a.substr(24), "--benchmark_repetitions"));
+      } catch (const UsageError&) {
+        // gbench reports its own flag errors
+      }
+    }
+  }
+  if (filter.empty() || filter == "all" || filter == ".") {
+    return instances.size() * repetitions;
+  }
+  const bool negative = filter[0] == '-';
+  const std::regex re = compile_filter(negative ? filter.substr(1) : filter, "--benchmark_filter");
+  std::size_t n = 0;
+  for (const auto& i : instances) {
+    n += std::regex_search(i.name, re) != negative ? 1 : 0;
+  }
+  return n * repetitions;
+}
+
+std::string default_out_path(const std::string& hostname) {
+  return "gpubench-" + sanitize_filename_part(hostname) + "-" + utc_now_iso8601(true) + ".json";
+}
+
+std::string hex(std::uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+int devices_command(const CliOptions& o) {
+  RunRecord record;
+  record.tool = build_tool_info();
+  const DeviceProbe probe = probe_devices(record.runtime);
+  record.gpus = probe.gpus;
+  if (o.json) {
+    record.run.started_utc = record.run.finished_utc = utc_now_iso8601();
+    record.host = collect_host_info();
+    std::cout << to_json_text(record) << "\n";
+  } else {
+    for (const auto& g : probe.gpus) {
+      std::printf("GPU %d: %s\n  uuid %s  pci %s  cc %d.%d  SMs %d\n  memory %s  L2 %s  bus %d bit\n",
+                  g.ordinal, g.name.c_str(), g.uuid.c_str(), g.pci_bus_id.c_str(), g.cc_major,
+                  g.cc_minor, g.sm_count, format_bytes(g.memory_bytes).c_str(),
+                  format_bytes(g.l2_bytes).c_str(), g.memory_bus_width_bits);
+      std::printf("  max SM clock %s MHz  max memory clock %s MHz  theoretical memory bandwidth %s GB/s\n",
+                  g.sm_clock_max_mhz ? format_value(*g.sm_clock_max_mhz).c_str() : "?",
+                  g.mem_clock_max_mhz ? format_value(*g.mem_clock_max_mhz).c_str() : "?",
+                  g.memory_bandwidth_peak_gbps ? format_value(*g.memory_bandwidth_peak_gbps).c_str()
+                                               : "?");
+    }
+  }
+  if (probe.gpus.empty()) {
+    std::fprintf(stderr, "gpubench: no usable CUDA device: %s\n", probe.error.c_str());
+    return static_cast<int>(ExitCode::no_device);
+  }
+  return static_cast<int>(ExitCode::ok);
+}
+
+int list_command(const CliOptions& o) {
+  const auto specs = select_specs(o);
+  for (const CaseSpec* s : specs) {
+    std::printf("%-70s %s\n", s->name.c_str(), s->requires_.gpu ? "gpu" : "host");
+  }
+  std::fprintf(stderr, "%zu cases in profile '%s'\n", specs.size(), to_string(o.profile));
+  return 0;
+}
+
+int run_command(const CliOptions& o, const std::vector<std::string>& argv, const char* const* envp) {
+  RunRecord record;
+  record.run.started_utc = utc_now_iso8601();
+  record.run.id = hex(random_u64());
+  record.run.argv = argv;
+  record.run.profile = to_string(o.profile);
+  record.run.env = allowlisted_env(envp);
+  record.run.seed = o.seed ? *o.seed : random_u64() >> 12;  // < 2^53: exact in any JSON reader
+  record.tool = build_tool_info();
+  record.host = collect_host_info();
+  if (const char* m = std::getenv("CUDA_MODULE_LOADING")) {
+    record.runtime.cuda_module_loading = m;
+  }
+  record.runtime.nvml_reason = "nvml_not_implemented";
+  for (const auto& s : Catalog::instance().cases()) {
+    record.tool.methodology_versions[top_family(s.family)] =
+        std::max(record.tool.methodology_versions[top_family(s.family)], s.methodology_version);
+  }
+
+  const auto specs = select_specs(o);
+  if (specs.empty()) {
+    throw UsageError("no case matches the selection (see 'gpubench list')");
+  }
+  const std::string out_path = o.out.empty() ? default_out_path(record.host.hostname) : o.out;
+  if (!o.overwrite && std::filesystem::exists(out_path)) {
+    throw UsageError("--out: '" + out_path + "' exists (use --overwrite to replace it)");
+  }
+  if (const auto parent = std::filesystem::path(out_path).parent_path(); !parent.empty()) {
+    std::filesystem::create_directories(parent);
+  }
+
+  const bool wants_gpu = std::any_of(specs.begin(), specs.end(),
+                                     [](const CaseSpec* s) { return s->requires_.gpu; });
+  DeviceProbe probe;
+  if (wants_gpu) {
+    probe = probe_devices(record.runtime);
+  }
+  std::vector<GpuInfo> gpus = probe.gpus;
+  if (!o.devices.empty() && !gpus.empty()) {
+    std::vector<GpuInfo> chosen;
+    for (int d : o.devices) {
+      auto it = std::find_if(gpus.begin(), gpus.end(), [d](const GpuInfo& g) { return g.ordinal == d; });
+      if (it == gpus.end()) {
+        throw UsageError("--devices: no CUDA device " + std::to_string(d) + " (found " +
+                         std::to_string(gpus.size()) + ")");
+      }
+      chosen.push_back(*it);
+    }
+    gpus = chosen;
+  }
+  record.gpus = gpus;
+  const bool no_device = wants_gpu && gpus.empty();
+  if (no_device) {
+    std::fprintf(stderr, "gpubench: no usable CUDA device: %s\n", probe.error.c_str());
+    std::fprintf(stderr, "gpubench: GPU cases will be recorded as skipped; host cases still run\n");
+  }
+
+  RunOptions options;
+  options.profile = o.profile;
+  options.seed = record.run.seed;
+  options.verify = o.verify;
+  options.policy = policy_for(o);
+
+  const std::vector<Instance> instances = expand(specs, gpus);
+  std::set<int> poisoned;
+  std::vector<CaseResult> results;
+  Progress progress(count_gbench_selected(instances, o.benchmark_args), o.quiet);
+
+  const auto execute = [&](const Instance& inst) {
+    const CaseSpec& spec = *inst.spec;
+    CaseResult r;
+    r.name = inst.name;
+    r.family = spec.family;
+    r.methodology_version = spec.methodology_version;
+    r.params = spec.params;
+    r.started_utc = utc_now_iso8601();
+    if (inst.gpu != nullptr) {
+      r.devices = {inst.gpu->ordinal};
+      r.device_uuids = {inst.gpu->uuid};
+    }
+    const int cc = inst.gpu ? inst.gpu->cc_major * 10 + inst.gpu->cc_minor : 0;
+    if (g_signal != 0) {
+      r.status = Status::interrupted;
+      r.reasons = {"not_started_interrupted"};
+    } else if (spec.requires_.gpu && inst.gpu == nullptr) {
+      r.status = Status::skipped;
+      r.reasons = {"no_device"};
+      r.message = probe.error;
+    } else if (inst.gpu != nullptr && poisoned.count(inst.gpu->ordinal) != 0) {
+      r.status = Status::skipped;
+      r.reasons = {"device_poisoned"};
+      r.message = "an earlier case left this device in a sticky error state";
+    } else if (inst.gpu != nullptr && cc < spec.requires_.min_cc) {
+      r.status = Status::not_supported;
+      r.reasons = {"compute_capability_below_" + std::to_string(spec.requires_.min_cc)};
+      r.message = spec.requires_.min_cc_reason;
+    } else {
+      Context ctx(options, r, inst.gpu);
+      // The one catch of benchmark code (DESIGN §9): every outcome becomes a status.
+      try {
+        if (inst.gpu != nullptr) {
+          run_on_device(*inst.gpu, ctx, spec.body);
+        } else {
+          spec.body(ctx);
+        }
+        if (r.status != Status::interrupted) {
+          finalize(ctx, r, options.verify);
+        }
+      } catch (const CaseSkip& s) {
+        r.status = s.status();
+        r.reasons.push_back(s.reason());
+        r.message = s.what();
+      } catch (const std::exception& e) {
+        const ErrorClass c = classify(e);
+        if (c.out_of_memory) {
+          r.status = Status::skipped;
+          r.reasons.push_back("out_of_memory");
+        } else {
+          r.status = Status::error;
+          r.reasons.push_back(c.device_error ? "device_api_error" : "exception");
+        }
+        r.message = e.what();
+        if (c.sticky && inst.gpu != nullptr) {
+          poisoned.insert(inst.gpu->ordinal);
+          r.reasons.push_back("sticky_error_device_poisoned");
+        }
+      }
+    }
+    r.finished_utc = utc_now_iso8601();
+    return r;
+  };
+
+  for (const Instance& inst : instances) {
+    benchmark::RegisterBenchmark(inst.name.c_str(),
+                                 [&, inst](benchmark::State& state) {
+                                   for (auto _ : state) {
+                                     progress.begin(inst.name);
+                                     CaseResult r = execute(inst);
+                                     state.SetIterationTime(r.stats ? r.stats->median_s : 0.0);
+                                     if (r.headline) {
+                                       state.counters[r.headline->unit] = r.headline->value;
+                                     }
+                                     results.push_back(std::move(r));
+                                   }
+                                 })
+        ->Iterations(1)
+        ->UseManualTime();
+  }
+  std::vector<std::string> gb_args{argv.empty() ? std::string("gpubench") : argv[0]};
+  gb_args.insert(gb_args.end(), o.benchmark_args.begin(), o.benchmark_args.end());
+  std::vector<char*> gb_argv;
+  for (auto& a : gb_args) {
+    gb_argv.push_back(a.data());
+  }
+  int gb_argc = static_cast<int>(gb_argv.size());
+  gb_argv.push_back(nullptr);
+  benchmark::Initialize(&gb_argc, gb_argv.data());
+  if (gb_argc > 1) {
+    throw UsageError(std::string("unknown Google Benchmark option '") + gb_argv[1] + "'");
+  }
+
+  install_signal_handlers();
+  SilentReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  // After a signal every remaining case body returned at once as `interrupted` (FH-8).
+  record.results = std::move(results);
+  record.run.interrupted = g_signal != 0;
+  std::vector<Status> statuses;
+  for (const auto& r : record.results) {
+    statuses.push_back(r.status);
+  }
+  const ExitCode code = exit_code_for(statuses, no_device, static_cast<int>(g_signal));
+  record.run.exit_code = static_cast<int>(code);
+  record.run.finished_utc = utc_now_iso8601();
+  save_run_atomic(record, out_path, o.overwrite);
+
+  print_summary(record.results, std::cout);
+  std::cout << "results: " << out_path << "\n";
+  if (no_device) {
+    std::fprintf(stderr,
+                 "gpubench: exit 3: GPU cases were requested but no usable CUDA device was found "
+                 "(%s)\n",
+                 probe.error.c_str());
+  } else if (code == ExitCode::case_failed) {
+    std::fprintf(stderr, "gpubench: exit 1: at least one case failed (see status column)\n");
+  }
+  return static_cast<int>(code);
+}
+
+}  // namespace gpb

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gpb/status.hpp>
+
+#include <array>
+#include <utility>
+
+namespace gpb {
+namespace {
+constexpr std::array<std::pair<Status, std::string_view>, 13> kStatusNames{{
+    {Status::unknown, "unknown"},
+    {Status::valid, "valid"},
+    {Status::noisy, "noisy"},
+    {Status::throttled, "throttled"},
+    {Status::implausible, "implausible"},
+    {Status::invalid, "invalid"},
+    {Status::failed_verification, "failed_verification"},
+    {Status::error, "error"},
+    {Status::timeout, "timeout"},
+    {Status::skipped, "skipped"},
+    {Status::not_supported, "not_supported"},
+    {Status::not_applicable, "not_applicable"},
+    {Status::interrupted, "interrupted"},
+}};
+}  // namespace
+
+std::string_view to_string(Status s) noexcept {
+  for (const auto& [status, name] : kStatusNames) {
+    if (status == s) {
+      return name;
+    }
+  }
+  return "unknown";
+}
+
+std::optional<Status> status_from_string(std::string_view name) noexcept {
+  for (const auto& [status, n] : kStatusNames) {
+    if (n == name) {
+      return status;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_failure(Status s) noexcept {
+  switch (s) {
+    case Status::failed_verification:
+    case Status::error:
+    case Status::timeout:
+    case Status::invalid:
+    case Status::implausible:
+    case Status::unknown:
+      return true;
+    default:
+      return false;
+  }
+}
+
+ExitCode exit_code_for(const std::vector<Status>& statuses, bool gpu_requested_without_device,
+                       int interrupted_by_signal) noexcept {
+  if (interrupted_by_signal == 2) {
+    return ExitCode::sigint;
+  }
+  if (interrupted_by_signal == 15) {
+    return ExitCode::sigterm;
+  }
+  if (gpu_requested_without_device) {
+    return ExitCode::no_device;
+  }
+  for (Status s : statuses) {
+    if (is_failure(s)) {
+      return ExitCode::case_failed;
+    }
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace gpb

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// Kernels behind the gemm and compute families: seeded operand fills, the sampled fp64 GEMM
+// reference (METHODOLOGY MR-10) and the CUDA-core FMA-chain throughput kernels. Launchers
+// return cudaError_t (no exceptions, no I/O in kernels/).
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_fp8.h>
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gpb {
+
+/// p[i] = value derived from hash64(seed, i): uniform in [-1, 1) (24 random bits, then rounded
+/// to T) for floating types, integers in [-8, 8] for int8_t. T is one of double, float, __half,
+/// __nv_bfloat16, __nv_fp8_e4m3, int8_t. Never zeros or constants (MR-9).
+template <class T>
+cudaError_t launch_fill_uniform(T* p, std::size_t n, std::uint64_t seed, cudaStream_t stream);
+
+/// One sampled output element compared against fp64 (layout: see launch_gemm_reference).
+struct GemmRefSample {
+  double got;      ///< C[i,j] as produced by the GEMM under test
+  double ref;      ///< scale * sum_k X[i,k] * W[j,k] in fp64
+  double abs_ref;  ///< |scale| * sum_k |X[i,k]| * |W[j,k]|
+  std::int64_t i, j;
+};
+
+/// Sampled reference for the row-major problem C[M,N] = X[M,K] @ W[N,K]^T (the nn.Linear
+/// layout: X activations row-major [M,K], W weights row-major [N,K], C row-major [M,N]).
+/// One thread per sample; sample s takes (0,0) for s = 0, (M-1,N-1) for s = 1, else
+/// i = hash64(seed, 2s) % M, j = hash64(seed, 2s+1) % N. `scale` multiplies the reference
+/// (fp8: a_scale * b_scale). Pairs (TIn, TOut): (double,double), (float,float),
+/// (__half,__half), (__nv_bfloat16,__nv_bfloat16), (__nv_fp8_e4m3,__nv_bfloat16),
+/// (int8_t,int32_t).
+template <class TIn, class TOut>
+cudaError_t launch_gemm_reference(const TIn* x, const TIn* w, const TOut* c, std::int64_t m,
+                                  std::int64_t n, std::int64_t k, double scale,
+                                  std::uint64_t seed, int samples, GemmRefSample* out,
+                                  cudaStream_t stream);
+
+/// FMA-chain element types of the compute family.
+enum class FmaType { fp64, fp32, fp16x2, bf16x2 };
+
+/// Independent accumulator chains per thread (enough to hide FMA latency at full occupancy).
+inline constexpr int kFmaChains = 8;
+
+/// Lanes per chain for a type (2 for the x2 types).
+inline constexpr int fma_lanes(FmaType t) { return t == FmaType::fp16x2 || t == FmaType::bf16x2 ? 2 : 1; }
+
+/// Launch shape of the FMA kernels.
+struct FmaLaunch {
+  int blocks = 0;
+  int threads = 256;
+};
+
+/// Each thread runs kFmaChains independent dependent chains x = fma(x, x, c), c = -1.75 (exact
+/// in every type; the quadratic map is chaotic and keeps x in [-1.75, 1.3125], so a skipped
+/// or reordered step changes the result while nothing overflows; c is a kernel argument so
+/// nothing folds). Chain `ch` lane `l` of global thread t starts at
+/// x0 = -1 + 2 * (hash64(seed + l, t*kFmaChains + ch) >> 40) * 2^-24, rounded to the type.
+/// fp16x2/bf16x2 use one __hfma2 per step on two lanes. out[(t*kFmaChains + ch)*2 + l] holds
+/// the final value (lane 1 = 0 for fp64/fp32), which keeps every chain live.
+/// FMAs per launch = blocks*threads*kFmaChains*iters*lanes; FLOPs = 2 x FMAs.
+cudaError_t launch_fma_chain(FmaType type, FmaLaunch cfg, std::int64_t iters, std::uint64_t seed,
+                             double* out, cudaStream_t stream);
+
+/// Host replay of one thread's chains (for verification): writes 2*kFmaChains values in the
+/// same encoding as `out` above. Exact for fp64/fp32 (fma/fmaf in the same order); fp16x2 and
+/// bf16x2 round each step to the lane type, as the device does.
+void fma_chain_host(FmaType type, std::int64_t iters, std::uint64_t seed, std::int64_t thread,
+                    double* out);
+
+}  // namespace gpb

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device kernels' launchers. Launchers return cudaError_t (no exceptions, no I/O in kernels/).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gpb {
+
+/// BabelStream kernels, 16-byte vector accesses (float4 / double2). Arrays hold `n` elements,
+/// n a multiple of the vector width (4 for float, 2 for double). `passes` > 1 repeats the pass
+/// inside the launch with a rotated index so no pass can be folded into another (L2 cases).
+enum class StreamOp { copy, mul, add, triad, dot };
+
+/// Grid for the stream kernels: enough resident blocks to fill every SM.
+struct StreamLaunch {
+  int blocks = 0;
+  int threads = 256;
+};
+template <class T>
+cudaError_t stream_launch_config(int device, StreamLaunch* out);
+
+/// One launch of `op`. copy c=a, mul b=s*c, add c=a+b, triad a=b+s*c, dot partials[block]=sum a*b.
+template <class T>
+cudaError_t launch_stream(StreamOp op, T* a, T* b, T* c, T scalar, T* dot_partials,
+                          std::size_t n, int passes, StreamLaunch cfg, cudaStream_t stream);
+
+/// a[i] = hash_value(seed, i, lo) (fill_hash.hpp).
+template <class T>
+cudaError_t launch_fill_hash(T* a, std::size_t n, std::uint64_t seed, T lo, cudaStream_t stream);
+
+/// Spin on a host-mapped flag until it is non-zero or `timeout_ns` pass on the GPU timer;
+/// writes 1 to *timed_out on timeout (METHODOLOGY MR-6).
+cudaError_t launch_gate(const volatile int* flag, volatile int* timed_out,
+                        unsigned long long timeout_ns, cudaStream_t stream);
+
+/// Measures the SM clock: out[0] = clock64 cycles, out[1] = globaltimer ns over a ~spin_ns spin.
+cudaError_t launch_clock_probe(unsigned long long* out, unsigned long long spin_ns,
+                               cudaStream_t stream);
+
+/// Loads every kernel of this file so none is lazily loaded behind a gate (MR-2).
+cudaError_t preload_kernels();
+
+}  // namespace gpb
