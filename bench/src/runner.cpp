@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/build_info.hpp>
 #include <gpb/device_runtime.hpp>
+#include <gpb/nvml.hpp>
 #include <gpb/peaks.hpp>
 #include <gpb/registry.hpp>
 #include <gpb/runner.hpp>
@@ -10,8 +11,6 @@
 #include <gpb/units.hpp>
 
 #include <benchmark/benchmark.h>
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,13 +22,17 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace gpb {
 namespace {
 
 // The one process-wide mutable: written by the signal handler, read by the sampling loop.
 volatile std::sig_atomic_t g_signal = 0;
 
-extern "C" void on_signal(int signum) { g_signal = signum; }
+extern "C" void on_signal(int signum) {
+  g_signal = signum;
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};
@@ -66,15 +69,16 @@ MeasurePolicy policy_for(const CliOptions& o) {
   return p;
 }
 
-std::string top_family(const std::string& family) { return family.substr(0, family.find('/')); }
+std::string top_family(const std::string& family) {
+  return family.substr(0, family.find('/'));
+}
 
 bool family_selected(const CaseSpec& spec, const std::vector<std::string>& families) {
   if (families.empty()) {
     return true;
   }
   return std::any_of(families.begin(), families.end(), [&](const std::string& f) {
-    return spec.family == f || top_family(spec.family) == f ||
-           spec.family.rfind(f + "/", 0) == 0;
+    return spec.family == f || top_family(spec.family) == f || spec.family.rfind(f + "/", 0) == 0;
   });
 }
 
@@ -90,9 +94,8 @@ std::regex compile_filter(const std::string& filter, const char* what) {
 std::vector<const CaseSpec*> select_specs(const CliOptions& o) {
   const auto& all = Catalog::instance().cases();
   for (const auto& f : o.families) {
-    const bool known = std::any_of(all.begin(), all.end(), [&](const CaseSpec& s) {
-      return family_selected(s, {f});
-    });
+    const bool known = std::any_of(
+        all.begin(), all.end(), [&](const CaseSpec& s) { return family_selected(s, {f}); });
     if (!known) {
       std::set<std::string> names;
       for (const auto& s : all) {
@@ -157,7 +160,9 @@ void finalize(const Context& ctx, CaseResult& r, bool verify) {
     const char* what = ctx.rate_kind() == RateKind::bandwidth ? "bytes" : "operations";
     if (auto v = rate(units, r.stats->median_s, 0.0)) {
       r.headline = Metric{ctx.rate_kind() == RateKind::bandwidth ? "bandwidth" : "throughput",
-                          *v / scale, unit, std::string(what) + " per op / median_s"};
+                          *v / scale,
+                          unit,
+                          std::string(what) + " per op / median_s"};
     }
     if (auto v = rate(units, r.stats->min_s, 0.0)) {
       r.metrics.insert(r.metrics.begin(),
@@ -165,7 +170,8 @@ void finalize(const Context& ctx, CaseResult& r, bool verify) {
     }
   }
   if (r.status == Status::unknown) {
-    r.status = Status::valid;  // a case that measured nothing and said nothing is still checked below
+    r.status =
+        Status::valid;  // a case that measured nothing and said nothing is still checked below
   }
   if (!verify) {
     r.verified = false;
@@ -195,7 +201,9 @@ void finalize(const Context& ctx, CaseResult& r, bool verify) {
 class Progress {
  public:
   Progress(std::size_t total, bool quiet)
-      : total_(total), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0),
+      : total_(total),
+        quiet_(quiet),
+        tty_(isatty(STDERR_FILENO) != 0),
         start_(std::chrono::steady_clock::now()) {}
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -217,9 +225,15 @@ class Progress {
       const double rest = per_case * static_cast<double>(total_ >= done_ ? total_ - done_ + 1 : 1);
       left = format_duration(rest);
     }
-    std::fprintf(stderr, "%s[%zu/%zu] %s  (elapsed %s, ~%s left)%s", tty_ ? "\r\033[K" : "", done_,
-                 std::max(total_, done_), name.c_str(), format_duration(elapsed).c_str(),
-                 left.c_str(), tty_ ? "" : "\n");
+    std::fprintf(stderr,
+                 "%s[%zu/%zu] %s  (elapsed %s, ~%s left)%s",
+                 tty_ ? "\r\033[K" : "",
+                 done_,
+                 std::max(total_, done_),
+                 name.c_str(),
+                 format_duration(elapsed).c_str(),
+                 left.c_str(),
+                 tty_ ? "" : "\n");
     std::fflush(stderr);
   }
 
@@ -257,8 +271,17 @@ void print_summary(const std::vector<CaseResult>& results, std::ostream& out) {
     width = std::max(width, r.name.size());
   }
   char line[512];
-  std::snprintf(line, sizeof line, "%-*s  %-19s %12s %-8s %7s %6s %7s  %s\n",
-                static_cast<int>(width), "case", "status", "value", "unit", "%peak", "n", "noise",
+  std::snprintf(line,
+                sizeof line,
+                "%-*s  %-19s %12s %-8s %7s %6s %7s  %s\n",
+                static_cast<int>(width),
+                "case",
+                "status",
+                "value",
+                "unit",
+                "%peak",
+                "n",
+                "noise",
                 "stop");
   out << line;
   for (const auto& r : results) {
@@ -278,10 +301,18 @@ void print_summary(const std::vector<CaseResult>& results, std::ostream& out) {
     if (r.status != Status::valid && !r.reasons.empty()) {
       stop = r.reasons.front();
     }
-    std::snprintf(line, sizeof line, "%-*s  %-19s %12s %-8s %7s %6lld %7s  %s\n",
-                  static_cast<int>(width), r.name.c_str(), std::string(to_string(r.status)).c_str(),
-                  value.c_str(), unit.c_str(), pct.c_str(),
-                  static_cast<long long>(r.stats ? r.stats->n : 0), noise.c_str(), stop.c_str());
+    std::snprintf(line,
+                  sizeof line,
+                  "%-*s  %-19s %12s %-8s %7s %6lld %7s  %s\n",
+                  static_cast<int>(width),
+                  r.name.c_str(),
+                  std::string(to_string(r.status)).c_str(),
+                  value.c_str(),
+                  unit.c_str(),
+                  pct.c_str(),
+                  static_cast<long long>(r.stats ? r.stats->n : 0),
+                  noise.c_str(),
+                  stop.c_str());
     out << line;
   }
 }
@@ -317,6 +348,50 @@ std::string default_out_path(const std::string& hostname) {
   return "gpubench-" + sanitize_filename_part(hostname) + "-" + utc_now_iso8601(true) + ".json";
 }
 
+/// Driver string, NVML version and power limits (DI-4); reasons when NVML is unavailable.
+std::unique_ptr<Nvml> attach_nvml(RunRecord& record) {
+  std::string why;
+  std::unique_ptr<Nvml> nvml = Nvml::load(why);
+  if (!nvml) {
+    record.runtime.nvml_reason = why;
+    return nullptr;
+  }
+  record.runtime.driver_version = nvml->driver_version().value.value_or("");
+  record.runtime.nvml_version = nvml->nvml_version().value.value_or("");
+  for (GpuInfo& g : record.gpus) {
+    const Reading<double> limit = nvml->power_limit_w(g.pci_bus_id);
+    g.power_limit_w = limit.value;
+    g.power_limit_reason = limit.reason;
+  }
+  return nvml;
+}
+
+/// Clock, power, temperature and clock-event reasons of one device, as a short note.
+std::string nvml_snapshot(const Nvml& nvml, const std::string& bus) {
+  std::ostringstream s;
+  const auto clock = nvml.sm_clock_mhz(bus);
+  const auto power = nvml.power_usage_w(bus);
+  const auto temp = nvml.temperature_c(bus);
+  const auto reasons = nvml.clock_event_reasons(bus);
+  s << "sm_clock_mhz="
+    << (clock.value ? std::to_string(static_cast<int>(*clock.value)) : clock.reason)
+    << " power_w=" << (power.value ? std::to_string(static_cast<int>(*power.value)) : power.reason)
+    << " temp_c=" << (temp.value ? std::to_string(static_cast<int>(*temp.value)) : temp.reason)
+    << " clock_event_reasons=";
+  if (reasons.value) {
+    const auto names = clock_event_reason_names(*reasons.value);
+    if (names.empty()) {
+      s << "none";
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      s << (i ? "|" : "") << names[i];
+    }
+  } else {
+    s << reasons.reason;
+  }
+  return s.str();
+}
+
 std::string hex(std::uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -330,21 +405,41 @@ int devices_command(const CliOptions& o) {
   record.tool = build_tool_info();
   const DeviceProbe probe = probe_devices(record.runtime);
   record.gpus = probe.gpus;
+  if (!record.gpus.empty()) {
+    const auto nvml = attach_nvml(record);
+    if (!o.json) {
+      std::printf(
+          "driver %s  CUDA driver API %d  runtime %d%s%s\n",
+          record.runtime.driver_version.empty() ? "?" : record.runtime.driver_version.c_str(),
+          record.runtime.cuda_driver_version.value_or(0),
+          record.runtime.cuda_runtime_version.value_or(0),
+          record.runtime.nvml_reason.empty() ? "" : "  nvml: ",
+          record.runtime.nvml_reason.c_str());
+    }
+  }
   if (o.json) {
     record.run.started_utc = record.run.finished_utc = utc_now_iso8601();
     record.host = collect_host_info();
     std::cout << to_json_text(record) << "\n";
   } else {
     for (const auto& g : probe.gpus) {
-      std::printf("GPU %d: %s\n  uuid %s  pci %s  cc %d.%d  SMs %d\n  memory %s  L2 %s  bus %d bit\n",
-                  g.ordinal, g.name.c_str(), g.uuid.c_str(), g.pci_bus_id.c_str(), g.cc_major,
-                  g.cc_minor, g.sm_count, format_bytes(g.memory_bytes).c_str(),
-                  format_bytes(g.l2_bytes).c_str(), g.memory_bus_width_bits);
-      std::printf("  max SM clock %s MHz  max memory clock %s MHz  theoretical memory bandwidth %s GB/s\n",
-                  g.sm_clock_max_mhz ? format_value(*g.sm_clock_max_mhz).c_str() : "?",
-                  g.mem_clock_max_mhz ? format_value(*g.mem_clock_max_mhz).c_str() : "?",
-                  g.memory_bandwidth_peak_gbps ? format_value(*g.memory_bandwidth_peak_gbps).c_str()
-                                               : "?");
+      std::printf(
+          "GPU %d: %s\n  uuid %s  pci %s  cc %d.%d  SMs %d\n  memory %s  L2 %s  bus %d bit\n",
+          g.ordinal,
+          g.name.c_str(),
+          g.uuid.c_str(),
+          g.pci_bus_id.c_str(),
+          g.cc_major,
+          g.cc_minor,
+          g.sm_count,
+          format_bytes(g.memory_bytes).c_str(),
+          format_bytes(g.l2_bytes).c_str(),
+          g.memory_bus_width_bits);
+      std::printf(
+          "  max SM clock %s MHz  max memory clock %s MHz  theoretical memory bandwidth %s GB/s\n",
+          g.sm_clock_max_mhz ? format_value(*g.sm_clock_max_mhz).c_str() : "?",
+          g.mem_clock_max_mhz ? format_value(*g.mem_clock_max_mhz).c_str() : "?",
+          g.memory_bandwidth_peak_gbps ? format_value(*g.memory_bandwidth_peak_gbps).c_str() : "?");
     }
   }
   if (probe.gpus.empty()) {
@@ -363,7 +458,9 @@ int list_command(const CliOptions& o) {
   return 0;
 }
 
-int run_command(const CliOptions& o, const std::vector<std::string>& argv, const char* const* envp) {
+int run_command(const CliOptions& o,
+                const std::vector<std::string>& argv,
+                const char* const* envp) {
   RunRecord record;
   record.run.started_utc = utc_now_iso8601();
   record.run.id = hex(random_u64());
@@ -376,7 +473,6 @@ int run_command(const CliOptions& o, const std::vector<std::string>& argv, const
   if (const char* m = std::getenv("CUDA_MODULE_LOADING")) {
     record.runtime.cuda_module_loading = m;
   }
-  record.runtime.nvml_reason = "nvml_not_implemented";
   for (const auto& s : Catalog::instance().cases()) {
     record.tool.methodology_versions[top_family(s.family)] =
         std::max(record.tool.methodology_versions[top_family(s.family)], s.methodology_version);
@@ -394,8 +490,8 @@ int run_command(const CliOptions& o, const std::vector<std::string>& argv, const
     std::filesystem::create_directories(parent);
   }
 
-  const bool wants_gpu = std::any_of(specs.begin(), specs.end(),
-                                     [](const CaseSpec* s) { return s->requires_.gpu; });
+  const bool wants_gpu =
+      std::any_of(specs.begin(), specs.end(), [](const CaseSpec* s) { return s->requires_.gpu; });
   DeviceProbe probe;
   if (wants_gpu) {
     probe = probe_devices(record.runtime);
@@ -404,7 +500,8 @@ int run_command(const CliOptions& o, const std::vector<std::string>& argv, const
   if (!o.devices.empty() && !gpus.empty()) {
     std::vector<GpuInfo> chosen;
     for (int d : o.devices) {
-      auto it = std::find_if(gpus.begin(), gpus.end(), [d](const GpuInfo& g) { return g.ordinal == d; });
+      auto it =
+          std::find_if(gpus.begin(), gpus.end(), [d](const GpuInfo& g) { return g.ordinal == d; });
       if (it == gpus.end()) {
         throw UsageError("--devices: no CUDA device " + std::to_string(d) + " (found " +
                          std::to_string(gpus.size()) + ")");
@@ -414,6 +511,13 @@ int run_command(const CliOptions& o, const std::vector<std::string>& argv, const
     gpus = chosen;
   }
   record.gpus = gpus;
+  std::unique_ptr<Nvml> nvml;
+  if (!gpus.empty()) {
+    nvml = attach_nvml(record);
+    gpus = record.gpus;
+  } else {
+    record.runtime.nvml_reason = "no_device";
+  }
   const bool no_device = wants_gpu && gpus.empty();
   if (no_device) {
     std::fprintf(stderr, "gpubench: no usable CUDA device: %s\n", probe.error.c_str());
@@ -460,6 +564,9 @@ int run_command(const CliOptions& o, const std::vector<std::string>& argv, const
       r.reasons = {"compute_capability_below_" + std::to_string(spec.requires_.min_cc)};
       r.message = spec.requires_.min_cc_reason;
     } else {
+      if (nvml && inst.gpu != nullptr) {
+        r.notes["nvml_before"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
+      }
       Context ctx(options, r, inst.gpu);
       // The one catch of benchmark code (DESIGN §9): every outcome becomes a status.
       try {
@@ -490,6 +597,10 @@ int run_command(const CliOptions& o, const std::vector<std::string>& argv, const
           r.reasons.push_back("sticky_error_device_poisoned");
         }
       }
+    }
+    if (nvml && inst.gpu != nullptr && r.status != Status::skipped) {
+      // A snapshot right after the case; throttle reasons seen here are reported (MR-7).
+      r.notes["nvml_after"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
     }
     r.finished_utc = utc_now_iso8601();
     return r;

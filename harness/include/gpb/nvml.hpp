@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// NVML loaded at run time by soname (METHODOLOGY §4): never linked, no nvml.h. Every getter
+// returns a Reading: a value, or no value and the reason (FH-6). Never called in timed regions.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpb {
+
+template <class T>
+struct Reading {
+  std::optional<T> value;
+  std::string reason;  ///< "symbol_missing", "NOT_SUPPORTED", ... when value is empty
+};
+
+/// Names of the set bits of a clock-event-reasons mask (GpuIdle, SwPowerCap, HwSlowdown, ...).
+std::vector<std::string> clock_event_reason_names(std::uint64_t mask);
+/// True when the mask holds a reason that lowers clocks under load (not idle/app setting).
+bool is_throttling(std::uint64_t mask) noexcept;
+
+class Nvml {
+ public:
+  /// Loads and initialises NVML; nullptr plus `why` when the library or init is missing.
+  static std::unique_ptr<Nvml> load(std::string& why,
+                                    const std::string& soname = "libnvidia-ml.so.1");
+  ~Nvml();
+  Nvml(const Nvml&) = delete;
+  Nvml& operator=(const Nvml&) = delete;
+
+  Reading<std::string> driver_version() const;
+  Reading<std::string> nvml_version() const;
+  /// Per device, addressed by PCI bus id (never by index, MR-17).
+  Reading<double> power_limit_w(const std::string& pci_bus_id) const;
+  Reading<double> power_usage_w(const std::string& pci_bus_id) const;
+  Reading<std::uint64_t> clock_event_reasons(const std::string& pci_bus_id) const;
+  Reading<double> temperature_c(const std::string& pci_bus_id) const;
+  Reading<double> sm_clock_mhz(const std::string& pci_bus_id) const;
+
+  struct Api;  // function table, defined in nvml.cpp
+
+ private:
+  Nvml(void* lib, std::unique_ptr<Api> api);
+  void* lib_;
+  std::unique_ptr<Api> api_;
+};
+
+}  // namespace gpb
