@@ -53,6 +53,11 @@ timeout 60 "$bin" run --quick --family stream 'hbm/kernel=(copy|triad)/dtype=f32
   --benchmark_repetitions=3 --quiet --out "$out/result-repeat.json" --overwrite >"$out/repeat.txt" 2>>"$log"
 echo "repeat exit code: $?" | tee -a "$log"
 
+step "stream launch-shape variants"
+timeout 90 "$bin" run --full --family stream/variant --min-time 0.2 --timeout 3 --quiet \
+  --out "$out/result-variants.json" --overwrite >"$out/variants.txt" 2>>"$log"
+echo "variants exit code: $?" | tee -a "$log"
+
 if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1 &&
    [ -f "$root/scripts/torch_matmul.py" ]; then
   step "PyTorch matmul comparison"
@@ -60,6 +65,8 @@ if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1 &
 fi
 
 step "summary"
+cat "$out/variants.txt"
+echo
 cat "$out/repeat.txt"
 echo
 cat "$out/quick.txt"

@@ -22,17 +22,27 @@
 namespace gpb {
 namespace {
 
+// Launch shape of the stream/hbm and stream/l2 cases; stream/variant measures the others.
+constexpr int kDefaultUnroll = 2;
+constexpr bool kDefaultStreaming = false;
+
 struct StreamPoint {
   StreamTarget target;
   StreamKernel kernel;
   bool f64;
   unsigned profiles;
+  int unroll = kDefaultUnroll;
+  bool streaming = kDefaultStreaming;
+  bool variant = false;  // part of the stream/variant family (names carry unroll and hint)
 };
 
 std::vector<StreamPoint> stream_sweep() {
   std::vector<StreamPoint> points;
-  for (StreamKernel k : {StreamKernel::copy, StreamKernel::mul, StreamKernel::add,
-                         StreamKernel::triad, StreamKernel::dot}) {
+  for (StreamKernel k : {StreamKernel::copy,
+                         StreamKernel::mul,
+                         StreamKernel::add,
+                         StreamKernel::triad,
+                         StreamKernel::dot}) {
     points.push_back({StreamTarget::hbm, k, false, kAllProfiles});
     points.push_back({StreamTarget::hbm, k, true, kAllProfiles});
   }
@@ -43,9 +53,27 @@ std::vector<StreamPoint> stream_sweep() {
   return points;
 }
 
+// Launch-shape variants of the HBM kernels (full profile): the evidence for the defaults above.
+std::vector<StreamPoint> variant_sweep() {
+  std::vector<StreamPoint> points;
+  for (StreamKernel k : {StreamKernel::copy, StreamKernel::triad}) {
+    for (int unroll : {1, 2, 4}) {
+      for (bool streaming : {false, true}) {
+        points.push_back({StreamTarget::hbm, k, false, kFull, unroll, streaming, true});
+      }
+    }
+  }
+  return points;
+}
+
 CaseDesc describe(const StreamPoint& p) {
-  return {{{"kernel", std::string(to_string(p.kernel))}, {"dtype", p.f64 ? "f64" : "f32"}},
-          p.profiles};
+  CaseDesc d{{{"kernel", std::string(to_string(p.kernel))}, {"dtype", p.f64 ? "f64" : "f32"}},
+             p.profiles};
+  if (p.variant) {
+    d.params.emplace_back("unroll", std::to_string(p.unroll));
+    d.params.emplace_back("hint", p.streaming ? "cs" : "plain");
+  }
+  return d;
 }
 
 StreamOp to_op(StreamKernel k) {
@@ -70,7 +98,9 @@ constexpr float kLow = 0.5f;     // inputs uniform in [0.5, 1.5): no cancellatio
 struct Seeds {
   std::uint64_t a, b, c;
 };
-Seeds seeds_from(std::uint64_t base) { return {base * 3 + 1, base * 3 + 2, base * 3 + 3}; }
+Seeds seeds_from(std::uint64_t base) {
+  return {base * 3 + 1, base * 3 + 2, base * 3 + 3};
+}
 
 template <class T>
 void fill_arrays(T* a, T* b, T* c, std::size_t n, Seeds s, cudaStream_t stream) {
@@ -116,20 +146,28 @@ T* output_of(StreamKernel k, T* a, T* b, T* c) {
 }
 
 template <class T>
-void verify(Context& ctx, StreamKernel k, T* a, T* b, T* c, T* partials, int blocks,
-            std::size_t n, int passes, StreamLaunch cfg) {
+void verify(Context& ctx,
+            StreamKernel k,
+            T* a,
+            T* b,
+            T* c,
+            T* partials,
+            int blocks,
+            std::size_t n,
+            int passes,
+            StreamLaunch cfg) {
   const Seeds s = seeds_from(ctx.seed() + 1000);  // fresh data, same configuration (MR-11)
   cudaStream_t stream = ctx.stream();
   fill_arrays(a, b, c, n, s, stream);
-  GPB_CUDA_CHECK(launch_stream<T>(to_op(k), a, b, c, static_cast<T>(kScalar), partials, n, passes,
-                                  cfg, stream));
+  GPB_CUDA_CHECK(launch_stream<T>(
+      to_op(k), a, b, c, static_cast<T>(kScalar), partials, n, passes, cfg, stream));
   GPB_CUDA_CHECK(cudaStreamSynchronize(stream));
   const double eps = std::numeric_limits<T>::epsilon();
   std::ostringstream detail;
   if (k == StreamKernel::dot) {
     std::vector<T> host_partials(static_cast<std::size_t>(blocks));
-    GPB_CUDA_CHECK(cudaMemcpy(host_partials.data(), partials, sizeof(T) * host_partials.size(),
-                              cudaMemcpyDeviceToHost));
+    GPB_CUDA_CHECK(cudaMemcpy(
+        host_partials.data(), partials, sizeof(T) * host_partials.size(), cudaMemcpyDeviceToHost));
     double got = 0;
     for (T v : host_partials) {
       got += static_cast<double>(v);
@@ -157,7 +195,8 @@ void verify(Context& ctx, StreamKernel k, T* a, T* b, T* c, T* partials, int blo
     return;
   }
   std::unique_ptr<T[]> host(new T[n]);
-  GPB_CUDA_CHECK(cudaMemcpy(host.get(), output_of(k, a, b, c), sizeof(T) * n, cudaMemcpyDeviceToHost));
+  GPB_CUDA_CHECK(
+      cudaMemcpy(host.get(), output_of(k, a, b, c), sizeof(T) * n, cudaMemcpyDeviceToHost));
   const double tol = 100 * eps;  // MR-10: host replay at 100 eps relative
   std::atomic<std::uint64_t> bad{0};
   std::mutex worst_mutex;
@@ -203,7 +242,10 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   }
   StreamLaunch cfg;
   GPB_CUDA_CHECK(stream_launch_config<T>(ctx.device(), &cfg));
-  ctx.require_device_bytes(plan->working_set_bytes + sizeof(T) * static_cast<std::uint64_t>(cfg.blocks));
+  cfg.unroll = p.unroll;
+  cfg.streaming = p.streaming;
+  ctx.require_device_bytes(plan->working_set_bytes +
+                           sizeof(T) * static_cast<std::uint64_t>(cfg.blocks));
 
   const std::size_t n = plan->elements;
   DeviceBuffer<T> a(n), b(n), c(n), partials(static_cast<std::size_t>(cfg.blocks));
@@ -216,11 +258,14 @@ void run_typed(Context& ctx, const StreamPoint& p) {
     model << " * passes (" << plan->passes << ")";
   }
   ctx.set_work({stream_flops(p.kernel, n) * plan->passes, bytes, model.str()}, RateKind::bandwidth);
-  ctx.set_convention({"uni", "sm", "stream_weights",
+  ctx.set_convention({"uni",
+                      "sm",
+                      "stream_weights",
                       p.target == StreamTarget::hbm ? "working_set_over_4x_l2" : "l2_resident"});
   if (p.target == StreamTarget::hbm && gpu.memory_bandwidth_peak_gbps) {
-    ctx.set_peak(*gpu.memory_bandwidth_peak_gbps,
-                 "2 x max memory clock x bus width / 8 (cudaDevAttrMemoryClockRate, memoryBusWidth)");
+    ctx.set_peak(
+        *gpu.memory_bandwidth_peak_gbps,
+        "2 x max memory clock x bus width / 8 (cudaDevAttrMemoryClockRate, memoryBusWidth)");
   } else {
     ctx.set_peak_unknown(p.target == StreamTarget::l2 ? "no_l2_bandwidth_model"
                                                       : "memory_clock_unknown");
@@ -229,6 +274,8 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   ctx.note("bytes_per_array", std::to_string(plan->bytes_per_array));
   ctx.note("passes_per_launch", std::to_string(plan->passes));
   ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
+  ctx.note("unroll", std::to_string(cfg.unroll));
+  ctx.note("cache_hint", cfg.streaming ? "cs (evict-first)" : "plain");
 
   T* pa = a.data();
   T* pb = b.data();
@@ -238,7 +285,8 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   const int passes = plan->passes;
   ctx.measure([=](cudaStream_t s, std::int64_t ops) {
     for (std::int64_t i = 0; i < ops; ++i) {
-      GPB_CUDA_CHECK(launch_stream<T>(op, pa, pb, pc, static_cast<T>(kScalar), pp, n, passes, cfg, s));
+      GPB_CUDA_CHECK(
+          launch_stream<T>(op, pa, pb, pc, static_cast<T>(kScalar), pp, n, passes, cfg, s));
     }
   });
   if (ctx.options().verify) {
@@ -266,6 +314,7 @@ std::vector<StreamPoint> only(StreamTarget t) {
 
 GPB_REGISTER("stream/hbm", 1, only(StreamTarget::hbm), describe, Requires{}, run);
 GPB_REGISTER("stream/l2", 1, only(StreamTarget::l2), describe, Requires{}, run);
+GPB_REGISTER("stream/variant", 1, variant_sweep(), describe, Requires{}, run);
 
 }  // namespace
 }  // namespace gpb

@@ -13,7 +13,8 @@ __device__ inline unsigned long long global_timer_ns() {
   return t;
 }
 
-__global__ void gate_kernel(const volatile int* flag, volatile int* timed_out,
+__global__ void gate_kernel(const volatile int* flag,
+                            volatile int* timed_out,
                             unsigned long long timeout_ns) {
   const unsigned long long start = global_timer_ns();
   while (*flag == 0) {
@@ -39,13 +40,16 @@ __global__ void clock_probe_kernel(unsigned long long* out, unsigned long long s
 
 }  // namespace
 
-cudaError_t launch_gate(const volatile int* flag, volatile int* timed_out,
-                        unsigned long long timeout_ns, cudaStream_t stream) {
+cudaError_t launch_gate(const volatile int* flag,
+                        volatile int* timed_out,
+                        unsigned long long timeout_ns,
+                        cudaStream_t stream) {
   gate_kernel<<<1, 1, 0, stream>>>(flag, timed_out, timeout_ns);
   return cudaGetLastError();
 }
 
-cudaError_t launch_clock_probe(unsigned long long* out, unsigned long long spin_ns,
+cudaError_t launch_clock_probe(unsigned long long* out,
+                               unsigned long long spin_ns,
                                cudaStream_t stream) {
   clock_probe_kernel<<<1, 1, 0, stream>>>(out, spin_ns);
   return cudaGetLastError();

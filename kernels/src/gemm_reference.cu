@@ -53,20 +53,39 @@ __global__ void fill_uniform_kernel(T* p, std::size_t n, std::uint64_t seed) {
   }
 }
 
-__device__ inline double to_double(double v) { return v; }
-__device__ inline double to_double(float v) { return static_cast<double>(v); }
-__device__ inline double to_double(__half v) { return static_cast<double>(__half2float(v)); }
+__device__ inline double to_double(double v) {
+  return v;
+}
+__device__ inline double to_double(float v) {
+  return static_cast<double>(v);
+}
+__device__ inline double to_double(__half v) {
+  return static_cast<double>(__half2float(v));
+}
 __device__ inline double to_double(__nv_bfloat16 v) {
   return static_cast<double>(__bfloat162float(v));
 }
-__device__ inline double to_double(__nv_fp8_e4m3 v) { return static_cast<double>(float(v)); }
-__device__ inline double to_double(std::int8_t v) { return static_cast<double>(v); }
-__device__ inline double to_double(std::int32_t v) { return static_cast<double>(v); }
+__device__ inline double to_double(__nv_fp8_e4m3 v) {
+  return static_cast<double>(float(v));
+}
+__device__ inline double to_double(std::int8_t v) {
+  return static_cast<double>(v);
+}
+__device__ inline double to_double(std::int32_t v) {
+  return static_cast<double>(v);
+}
 
 template <class TIn, class TOut>
-__global__ void gemm_reference_kernel(const TIn* x, const TIn* w, const TOut* c, std::int64_t m,
-                                      std::int64_t n, std::int64_t k, double scale,
-                                      std::uint64_t seed, int samples, GemmRefSample* out) {
+__global__ void gemm_reference_kernel(const TIn* x,
+                                      const TIn* w,
+                                      const TOut* c,
+                                      std::int64_t m,
+                                      std::int64_t n,
+                                      std::int64_t k,
+                                      double scale,
+                                      std::uint64_t seed,
+                                      int samples,
+                                      GemmRefSample* out) {
   const int s = static_cast<int>(blockIdx.x) * blockDim.x + static_cast<int>(threadIdx.x);
   if (s >= samples) {
     return;
@@ -113,9 +132,16 @@ cudaError_t launch_fill_uniform(T* p, std::size_t n, std::uint64_t seed, cudaStr
 }
 
 template <class TIn, class TOut>
-cudaError_t launch_gemm_reference(const TIn* x, const TIn* w, const TOut* c, std::int64_t m,
-                                  std::int64_t n, std::int64_t k, double scale,
-                                  std::uint64_t seed, int samples, GemmRefSample* out,
+cudaError_t launch_gemm_reference(const TIn* x,
+                                  const TIn* w,
+                                  const TOut* c,
+                                  std::int64_t m,
+                                  std::int64_t n,
+                                  std::int64_t k,
+                                  double scale,
+                                  std::uint64_t seed,
+                                  int samples,
+                                  GemmRefSample* out,
                                   cudaStream_t stream) {
   if (samples <= 0 || m <= 0 || n <= 0 || k <= 0) {
     return cudaErrorInvalidValue;
@@ -126,23 +152,34 @@ cudaError_t launch_gemm_reference(const TIn* x, const TIn* w, const TOut* c, std
   return cudaGetLastError();
 }
 
-template cudaError_t launch_fill_uniform<double>(double*, std::size_t, std::uint64_t,
-                                                 cudaStream_t);
+template cudaError_t launch_fill_uniform<double>(double*, std::size_t, std::uint64_t, cudaStream_t);
 template cudaError_t launch_fill_uniform<float>(float*, std::size_t, std::uint64_t, cudaStream_t);
-template cudaError_t launch_fill_uniform<__half>(__half*, std::size_t, std::uint64_t,
-                                                 cudaStream_t);
-template cudaError_t launch_fill_uniform<__nv_bfloat16>(__nv_bfloat16*, std::size_t,
-                                                        std::uint64_t, cudaStream_t);
-template cudaError_t launch_fill_uniform<__nv_fp8_e4m3>(__nv_fp8_e4m3*, std::size_t,
-                                                        std::uint64_t, cudaStream_t);
-template cudaError_t launch_fill_uniform<std::int8_t>(std::int8_t*, std::size_t, std::uint64_t,
+template cudaError_t launch_fill_uniform<__half>(__half*, std::size_t, std::uint64_t, cudaStream_t);
+template cudaError_t launch_fill_uniform<__nv_bfloat16>(__nv_bfloat16*,
+                                                        std::size_t,
+                                                        std::uint64_t,
+                                                        cudaStream_t);
+template cudaError_t launch_fill_uniform<__nv_fp8_e4m3>(__nv_fp8_e4m3*,
+                                                        std::size_t,
+                                                        std::uint64_t,
+                                                        cudaStream_t);
+template cudaError_t launch_fill_uniform<std::int8_t>(std::int8_t*,
+                                                      std::size_t,
+                                                      std::uint64_t,
                                                       cudaStream_t);
 
-#define GPB_INSTANTIATE_REF(TIN, TOUT)                                                         \
-  template cudaError_t launch_gemm_reference<TIN, TOUT>(const TIN*, const TIN*, const TOUT*, \
-                                                        std::int64_t, std::int64_t,          \
-                                                        std::int64_t, double, std::uint64_t, \
-                                                        int, GemmRefSample*, cudaStream_t);
+#define GPB_INSTANTIATE_REF(TIN, TOUT)                                  \
+  template cudaError_t launch_gemm_reference<TIN, TOUT>(const TIN*,     \
+                                                        const TIN*,     \
+                                                        const TOUT*,    \
+                                                        std::int64_t,   \
+                                                        std::int64_t,   \
+                                                        std::int64_t,   \
+                                                        double,         \
+                                                        std::uint64_t,  \
+                                                        int,            \
+                                                        GemmRefSample*, \
+                                                        cudaStream_t);
 GPB_INSTANTIATE_REF(double, double)
 GPB_INSTANTIATE_REF(float, float)
 GPB_INSTANTIATE_REF(__half, __half)

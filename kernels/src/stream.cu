@@ -5,6 +5,8 @@
 #include <gpb/fill_hash.hpp>
 #include <gpb/kernels.cuh>
 
+#include <type_traits>
+
 namespace gpb {
 namespace {
 
@@ -30,15 +32,21 @@ __device__ inline double2 fma_vec(double2 b, double s, double2 c) {
 __device__ inline float4 mul_vec(float s, float4 c) {
   return make_float4(s * c.x, s * c.y, s * c.z, s * c.w);
 }
-__device__ inline double2 mul_vec(double s, double2 c) { return make_double2(s * c.x, s * c.y); }
+__device__ inline double2 mul_vec(double s, double2 c) {
+  return make_double2(s * c.x, s * c.y);
+}
 __device__ inline float4 add_vec(float4 a, float4 b) {
   return make_float4(a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w);
 }
-__device__ inline double2 add_vec(double2 a, double2 b) { return make_double2(a.x + b.x, a.y + b.y); }
+__device__ inline double2 add_vec(double2 a, double2 b) {
+  return make_double2(a.x + b.x, a.y + b.y);
+}
 __device__ inline float dot_vec(float4 a, float4 b) {
   return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
 }
-__device__ inline double dot_vec(double2 a, double2 b) { return a.x * b.x + a.y * b.y; }
+__device__ inline double dot_vec(double2 a, double2 b) {
+  return a.x * b.x + a.y * b.y;
+}
 
 // Pass p starts each thread at a rotated index, so consecutive passes touch different
 // addresses per thread and the compiler cannot merge them (the arrays may alias).
@@ -47,75 +55,133 @@ __device__ inline std::size_t rotate(std::size_t i, std::size_t shift, std::size
   return j >= nv ? j - nv : j;
 }
 
-template <class T>
-__global__ void copy_kernel(const typename Vec<T>::type* __restrict__ a, typename Vec<T>::type* c,
-                            std::size_t nv, int passes) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (int p = 0; p < passes; ++p) {
-    const std::size_t shift = (static_cast<std::size_t>(p) * 977u * blockDim.x) % nv;
-    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < nv; i += stride) {
-      const std::size_t j = rotate(i, shift, nv);
-      c[j] = a[j];
-    }
+// Loads and stores with an optional streaming hint (ld/st .cs: evict-first), which keeps
+// single-use data from displacing other lines; chosen per launch so it can be measured.
+template <bool Streaming, class V>
+__device__ inline V load(const V* p) {
+  if constexpr (Streaming) {
+    return __ldcs(p);
+  } else {
+    return *p;
+  }
+}
+template <bool Streaming, class V>
+__device__ inline void store(V* p, const V& v) {
+  if constexpr (Streaming) {
+    __stcs(p, v);
+  } else {
+    *p = v;
   }
 }
 
-template <class T>
-__global__ void mul_kernel(typename Vec<T>::type* b, const typename Vec<T>::type* __restrict__ c,
-                           T s, std::size_t nv, int passes) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (int p = 0; p < passes; ++p) {
-    const std::size_t shift = (static_cast<std::size_t>(p) * 977u * blockDim.x) % nv;
-    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < nv; i += stride) {
-      const std::size_t j = rotate(i, shift, nv);
-      b[j] = mul_vec(s, c[j]);
-    }
-  }
-}
+template <class V>
+struct Pair {
+  V x, y;
+};
 
-template <class T>
-__global__ void add_kernel(const typename Vec<T>::type* __restrict__ a,
-                           const typename Vec<T>::type* __restrict__ b, typename Vec<T>::type* c,
-                           std::size_t nv, int passes) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (int p = 0; p < passes; ++p) {
-    const std::size_t shift = (static_cast<std::size_t>(p) * 977u * blockDim.x) % nv;
-    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < nv; i += stride) {
-      const std::size_t j = rotate(i, shift, nv);
-      c[j] = add_vec(a[j], b[j]);
-    }
+// One functor per kernel: load() reads the inputs of vector j, store() writes the output.
+template <class T, bool S>
+struct CopyOp {
+  using V = typename Vec<T>::type;
+  using In = V;
+  const V* a;
+  V* c;
+  __device__ In load_in(std::size_t j) const { return load<S>(a + j); }
+  __device__ void store_out(std::size_t j, const In& x) const { store<S>(c + j, x); }
+};
+template <class T, bool S>
+struct MulOp {
+  using V = typename Vec<T>::type;
+  using In = V;
+  V* b;
+  const V* c;
+  T s;
+  __device__ In load_in(std::size_t j) const { return load<S>(c + j); }
+  __device__ void store_out(std::size_t j, const In& x) const { store<S>(b + j, mul_vec(s, x)); }
+};
+template <class T, bool S>
+struct AddOp {
+  using V = typename Vec<T>::type;
+  using In = Pair<V>;
+  const V* a;
+  const V* b;
+  V* c;
+  __device__ In load_in(std::size_t j) const { return {load<S>(a + j), load<S>(b + j)}; }
+  __device__ void store_out(std::size_t j, const In& x) const {
+    store<S>(c + j, add_vec(x.x, x.y));
   }
-}
+};
+template <class T, bool S>
+struct TriadOp {
+  using V = typename Vec<T>::type;
+  using In = Pair<V>;
+  V* a;
+  const V* b;
+  const V* c;
+  T s;
+  __device__ In load_in(std::size_t j) const { return {load<S>(b + j), load<S>(c + j)}; }
+  __device__ void store_out(std::size_t j, const In& x) const {
+    store<S>(a + j, fma_vec(x.x, s, x.y));
+  }
+};
 
-template <class T>
-__global__ void triad_kernel(typename Vec<T>::type* a, const typename Vec<T>::type* __restrict__ b,
-                             const typename Vec<T>::type* __restrict__ c, T s, std::size_t nv,
-                             int passes) {
+// Grid-stride loop; each thread issues U independent vector loads before its first store, so
+// U * 16 B (32 B for two-input kernels) per thread are in flight (Little's law).
+template <class Op, int U>
+__global__ void elementwise_kernel(Op op, std::size_t nv, int passes) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  const std::size_t first = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
   for (int p = 0; p < passes; ++p) {
     const std::size_t shift = (static_cast<std::size_t>(p) * 977u * blockDim.x) % nv;
-    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < nv; i += stride) {
-      const std::size_t j = rotate(i, shift, nv);
-      a[j] = fma_vec(b[j], s, c[j]);
+    for (std::size_t i = first; i < nv; i += stride * U) {
+      typename Op::In x[U];
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const std::size_t k = i + u * stride;
+        if (k < nv) {
+          x[u] = op.load_in(rotate(k, shift, nv));
+        }
+      }
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const std::size_t k = i + u * stride;
+        if (k < nv) {
+          op.store_out(rotate(k, shift, nv), x[u]);
+        }
+      }
     }
   }
 }
 
 constexpr int kDotThreads = 256;
 
-template <class T>
+template <class T, int U, bool S>
 __global__ void dot_kernel(const typename Vec<T>::type* __restrict__ a,
-                           const typename Vec<T>::type* __restrict__ b, T* partials,
-                           std::size_t nv, int passes) {
+                           const typename Vec<T>::type* __restrict__ b,
+                           T* partials,
+                           std::size_t nv,
+                           int passes) {
   __shared__ T sums[kDotThreads];
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  T sum = 0;
+  const std::size_t first = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+  T acc[U] = {};
   for (int p = 0; p < passes; ++p) {
     const std::size_t shift = (static_cast<std::size_t>(p) * 977u * blockDim.x) % nv;
-    for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < nv; i += stride) {
-      const std::size_t j = rotate(i, shift, nv);
-      sum += dot_vec(a[j], b[j]);
+    for (std::size_t i = first; i < nv; i += stride * U) {
+#pragma unroll
+      for (int u = 0; u < U; ++u) {
+        const std::size_t k = i + u * stride;
+        if (k < nv) {
+          const std::size_t j = rotate(k, shift, nv);
+          acc[u] += dot_vec(load<S>(a + j), load<S>(b + j));
+        }
+      }
     }
+  }
+  T sum = 0;
+#pragma unroll
+  for (int u = 0; u < U; ++u) {
+    sum += acc[u];
   }
   sums[threadIdx.x] = sum;
   for (int offset = blockDim.x / 2; offset > 0; offset /= 2) {
@@ -132,7 +198,8 @@ __global__ void dot_kernel(const typename Vec<T>::type* __restrict__ a,
 template <class T>
 __global__ void fill_hash_kernel(T* a, std::size_t n, std::uint64_t seed, T lo) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n; i += stride) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += stride) {
     a[i] = hash_value(seed, i, lo);
   }
 }
@@ -148,8 +215,8 @@ cudaError_t stream_launch_config(int device, StreamLaunch* out) {
   }
   int per_sm = 0;
   // The triad kernel is the heaviest of the set; its occupancy sizes the resident grid.
-  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, triad_kernel<T>,
-                                                                          kDotThreads, 0);
+  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+          &per_sm, elementwise_kernel<TriadOp<T, false>, 1>, kDotThreads, 0);
       e != cudaSuccess) {
     return e;
   }
@@ -158,33 +225,91 @@ cudaError_t stream_launch_config(int device, StreamLaunch* out) {
   return cudaSuccess;
 }
 
-template <class T>
-cudaError_t launch_stream(StreamOp op, T* a, T* b, T* c, T scalar, T* dot_partials, std::size_t n,
-                          int passes, StreamLaunch cfg, cudaStream_t stream) {
+namespace {
+template <class T, int U, bool S>
+void launch_variant(StreamOp op,
+                    T* a,
+                    T* b,
+                    T* c,
+                    T scalar,
+                    T* dot_partials,
+                    std::size_t nv,
+                    int passes,
+                    StreamLaunch cfg,
+                    cudaStream_t stream) {
   using V = typename Vec<T>::type;
-  if (n % Vec<T>::width != 0 || cfg.blocks <= 0 || cfg.threads != kDotThreads || passes < 1) {
-    return cudaErrorInvalidValue;
-  }
-  const std::size_t nv = n / Vec<T>::width;
   auto* va = reinterpret_cast<V*>(a);
   auto* vb = reinterpret_cast<V*>(b);
   auto* vc = reinterpret_cast<V*>(c);
   switch (op) {
     case StreamOp::copy:
-      copy_kernel<T><<<cfg.blocks, cfg.threads, 0, stream>>>(va, vc, nv, passes);
+      elementwise_kernel<CopyOp<T, S>, U>
+          <<<cfg.blocks, cfg.threads, 0, stream>>>(CopyOp<T, S>{va, vc}, nv, passes);
       break;
     case StreamOp::mul:
-      mul_kernel<T><<<cfg.blocks, cfg.threads, 0, stream>>>(vb, vc, scalar, nv, passes);
+      elementwise_kernel<MulOp<T, S>, U>
+          <<<cfg.blocks, cfg.threads, 0, stream>>>(MulOp<T, S>{vb, vc, scalar}, nv, passes);
       break;
     case StreamOp::add:
-      add_kernel<T><<<cfg.blocks, cfg.threads, 0, stream>>>(va, vb, vc, nv, passes);
+      elementwise_kernel<AddOp<T, S>, U>
+          <<<cfg.blocks, cfg.threads, 0, stream>>>(AddOp<T, S>{va, vb, vc}, nv, passes);
       break;
     case StreamOp::triad:
-      triad_kernel<T><<<cfg.blocks, cfg.threads, 0, stream>>>(va, vb, vc, scalar, nv, passes);
+      elementwise_kernel<TriadOp<T, S>, U>
+          <<<cfg.blocks, cfg.threads, 0, stream>>>(TriadOp<T, S>{va, vb, vc, scalar}, nv, passes);
       break;
     case StreamOp::dot:
-      dot_kernel<T><<<cfg.blocks, cfg.threads, 0, stream>>>(va, vb, dot_partials, nv, passes);
+      dot_kernel<T, U, S><<<cfg.blocks, cfg.threads, 0, stream>>>(va, vb, dot_partials, nv, passes);
       break;
+  }
+}
+}  // namespace
+
+template <class T>
+cudaError_t launch_stream(StreamOp op,
+                          T* a,
+                          T* b,
+                          T* c,
+                          T scalar,
+                          T* dot_partials,
+                          std::size_t n,
+                          int passes,
+                          StreamLaunch cfg,
+                          cudaStream_t stream) {
+  if (n % Vec<T>::width != 0 || cfg.blocks <= 0 || cfg.threads != kDotThreads || passes < 1) {
+    return cudaErrorInvalidValue;
+  }
+  const std::size_t nv = n / Vec<T>::width;
+  const auto go = [&](auto unroll, auto streaming) {
+    launch_variant<T, decltype(unroll)::value, decltype(streaming)::value>(
+        op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+  };
+  using One = std::integral_constant<int, 1>;
+  using Two = std::integral_constant<int, 2>;
+  using Four = std::integral_constant<int, 4>;
+  using Plain = std::false_type;
+  using Cs = std::true_type;
+  switch (cfg.unroll * 2 + (cfg.streaming ? 1 : 0)) {
+    case 2:
+      go(One{}, Plain{});
+      break;
+    case 3:
+      go(One{}, Cs{});
+      break;
+    case 4:
+      go(Two{}, Plain{});
+      break;
+    case 5:
+      go(Two{}, Cs{});
+      break;
+    case 8:
+      go(Four{}, Plain{});
+      break;
+    case 9:
+      go(Four{}, Cs{});
+      break;
+    default:
+      return cudaErrorInvalidValue;
   }
   return cudaGetLastError();
 }
@@ -206,12 +331,21 @@ cudaError_t launch_fill_hash(T* a, std::size_t n, std::uint64_t seed, T lo, cuda
 
 template cudaError_t stream_launch_config<float>(int, StreamLaunch*);
 template cudaError_t stream_launch_config<double>(int, StreamLaunch*);
-template cudaError_t launch_stream<float>(StreamOp, float*, float*, float*, float, float*,
-                                          std::size_t, int, StreamLaunch, cudaStream_t);
-template cudaError_t launch_stream<double>(StreamOp, double*, double*, double*, double, double*,
-                                           std::size_t, int, StreamLaunch, cudaStream_t);
-template cudaError_t launch_fill_hash<float>(float*, std::size_t, std::uint64_t, float, cudaStream_t);
-template cudaError_t launch_fill_hash<double>(double*, std::size_t, std::uint64_t, double,
-                                              cudaStream_t);
+template cudaError_t launch_stream<float>(
+    StreamOp, float*, float*, float*, float, float*, std::size_t, int, StreamLaunch, cudaStream_t);
+template cudaError_t launch_stream<double>(StreamOp,
+                                           double*,
+                                           double*,
+                                           double*,
+                                           double,
+                                           double*,
+                                           std::size_t,
+                                           int,
+                                           StreamLaunch,
+                                           cudaStream_t);
+template cudaError_t launch_fill_hash<float>(
+    float*, std::size_t, std::uint64_t, float, cudaStream_t);
+template cudaError_t launch_fill_hash<double>(
+    double*, std::size_t, std::uint64_t, double, cudaStream_t);
 
 }  // namespace gpb

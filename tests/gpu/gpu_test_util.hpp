@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cuda_runtime_api.h>
+
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <string>
+
+#include <unistd.h>
 
 namespace gpb::test {
 
@@ -28,9 +30,9 @@ inline std::string gpubench_path() {
 
 }  // namespace gpb::test
 
-#define GPB_REQUIRE_GPU()                                     \
-  do {                                                        \
-    if (!::gpb::test::gpu_available()) {                      \
-      GTEST_SKIP() << "no usable CUDA device";                \
-    }                                                         \
+#define GPB_REQUIRE_GPU()                      \
+  do {                                         \
+    if (!::gpb::test::gpu_available()) {       \
+      GTEST_SKIP() << "no usable CUDA device"; \
+    }                                          \
   } while (0)

@@ -20,18 +20,20 @@ namespace gpb {
 namespace {
 
 template <class T>
-void check_op(StreamOp op, int passes) {
+void check_op(StreamOp op, int passes, int unroll, bool streaming) {
   const std::size_t n = (1u << 20) + 64;  // not a multiple of the grid: tail handling
   DeviceBuffer<T> a(n), b(n), c(n);
   StreamLaunch cfg;
   GPB_CUDA_CHECK(stream_launch_config<T>(0, &cfg));
+  cfg.unroll = unroll;
+  cfg.streaming = streaming;
   DeviceBuffer<T> partials(static_cast<std::size_t>(cfg.blocks));
   GPB_CUDA_CHECK(launch_fill_hash<T>(a.data(), n, 11, T(0.5), nullptr));
   GPB_CUDA_CHECK(launch_fill_hash<T>(b.data(), n, 12, T(0.5), nullptr));
   GPB_CUDA_CHECK(launch_fill_hash<T>(c.data(), n, 13, T(0.5), nullptr));
   const T s = T(0.4);
-  GPB_CUDA_CHECK(launch_stream<T>(op, a.data(), b.data(), c.data(), s, partials.data(), n, passes,
-                                  cfg, nullptr));
+  GPB_CUDA_CHECK(launch_stream<T>(
+      op, a.data(), b.data(), c.data(), s, partials.data(), n, passes, cfg, nullptr));
   GPB_CUDA_CHECK(cudaDeviceSynchronize());
   std::vector<T> ha(n), hb(n), hc(n);
   GPB_CUDA_CHECK(cudaMemcpy(ha.data(), a.data(), n * sizeof(T), cudaMemcpyDeviceToHost));
@@ -40,20 +42,36 @@ void check_op(StreamOp op, int passes) {
   const double tol = 100 * std::numeric_limits<T>::epsilon();
   double dot = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const T ga = hash_value(11, i, T(0.5)), gb = hash_value(12, i, T(0.5)), gc = hash_value(13, i, T(0.5));
+    const T ga = hash_value(11, i, T(0.5)), gb = hash_value(12, i, T(0.5)),
+            gc = hash_value(13, i, T(0.5));
     double want = 0, got = 0;
     switch (op) {
-      case StreamOp::copy: want = ga; got = hc[i]; break;
-      case StreamOp::mul: want = s * gc; got = hb[i]; break;
-      case StreamOp::add: want = ga + gb; got = hc[i]; break;
-      case StreamOp::triad: want = gb + s * gc; got = ha[i]; break;
-      case StreamOp::dot: dot += static_cast<double>(ga) * gb; continue;
+      case StreamOp::copy:
+        want = ga;
+        got = hc[i];
+        break;
+      case StreamOp::mul:
+        want = s * gc;
+        got = hb[i];
+        break;
+      case StreamOp::add:
+        want = ga + gb;
+        got = hc[i];
+        break;
+      case StreamOp::triad:
+        want = gb + s * gc;
+        got = ha[i];
+        break;
+      case StreamOp::dot:
+        dot += static_cast<double>(ga) * gb;
+        continue;
     }
     ASSERT_LE(std::fabs(got - want) / want, tol) << "element " << i;
   }
   if (op == StreamOp::dot) {
     std::vector<T> hp(partials.size());
-    GPB_CUDA_CHECK(cudaMemcpy(hp.data(), partials.data(), hp.size() * sizeof(T), cudaMemcpyDeviceToHost));
+    GPB_CUDA_CHECK(
+        cudaMemcpy(hp.data(), partials.data(), hp.size() * sizeof(T), cudaMemcpyDeviceToHost));
     double got = 0;
     for (T v : hp) {
       got += v;
@@ -64,20 +82,33 @@ void check_op(StreamOp op, int passes) {
 
 TEST(GpuStream, KernelsMatchHostReplay) {
   GPB_REQUIRE_GPU();
-  for (StreamOp op : {StreamOp::copy, StreamOp::mul, StreamOp::add, StreamOp::triad, StreamOp::dot}) {
+  for (StreamOp op :
+       {StreamOp::copy, StreamOp::mul, StreamOp::add, StreamOp::triad, StreamOp::dot}) {
     for (int passes : {1, 3}) {
-      SCOPED_TRACE(static_cast<int>(op) * 10 + passes);
-      check_op<float>(op, passes);
-      check_op<double>(op, passes);
+      for (int unroll : {1, 2, 4}) {
+        for (bool streaming : {false, true}) {
+          SCOPED_TRACE("op " + std::to_string(static_cast<int>(op)) + " passes " +
+                       std::to_string(passes) + " unroll " + std::to_string(unroll) +
+                       (streaming ? " cs" : " plain"));
+          check_op<float>(op, passes, unroll, streaming);
+          check_op<double>(op, passes, unroll, streaming);
+        }
+      }
     }
   }
 }
 
-TEST(GpuStream, RejectsLengthNotMultipleOfVector) {
+TEST(GpuStream, RejectsBadLaunchShapes) {
   GPB_REQUIRE_GPU();
   StreamLaunch cfg;
   GPB_CUDA_CHECK(stream_launch_config<float>(0, &cfg));
-  EXPECT_EQ(launch_stream<float>(StreamOp::copy, nullptr, nullptr, nullptr, 1.f, nullptr, 7, 1, cfg, nullptr),
+  StreamLaunch bad_unroll = cfg;
+  bad_unroll.unroll = 3;
+  EXPECT_EQ(launch_stream<float>(
+                StreamOp::copy, nullptr, nullptr, nullptr, 1.f, nullptr, 8, 1, bad_unroll, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(launch_stream<float>(
+                StreamOp::copy, nullptr, nullptr, nullptr, 1.f, nullptr, 7, 1, cfg, nullptr),
             cudaErrorInvalidValue);
 }
 
@@ -111,8 +142,9 @@ TEST(GpuPipeline, QuickStreamSuiteWithinPeak) {
   GPB_REQUIRE_GPU();
   const auto out = std::filesystem::temp_directory_path() / "gpb_gpu_stream.json";
   std::filesystem::remove(out);
-  const std::string cmd = gpb::test::gpubench_path() + " run --quick --family stream --quiet --out " +
-                          out.string() + " > /dev/null";
+  const std::string cmd = gpb::test::gpubench_path() +
+                          " run --quick --family stream --quiet --out " + out.string() +
+                          " > /dev/null";
   const int rc = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(rc)) << cmd;
   EXPECT_EQ(WEXITSTATUS(rc), 0);

@@ -18,14 +18,24 @@ enum class StreamOp { copy, mul, add, triad, dot };
 struct StreamLaunch {
   int blocks = 0;
   int threads = 256;
+  int unroll = 1;          ///< independent vectors per thread per iteration: 1, 2 or 4
+  bool streaming = false;  ///< evict-first loads/stores (__ldcs/__stcs)
 };
 template <class T>
 cudaError_t stream_launch_config(int device, StreamLaunch* out);
 
 /// One launch of `op`. copy c=a, mul b=s*c, add c=a+b, triad a=b+s*c, dot partials[block]=sum a*b.
 template <class T>
-cudaError_t launch_stream(StreamOp op, T* a, T* b, T* c, T scalar, T* dot_partials,
-                          std::size_t n, int passes, StreamLaunch cfg, cudaStream_t stream);
+cudaError_t launch_stream(StreamOp op,
+                          T* a,
+                          T* b,
+                          T* c,
+                          T scalar,
+                          T* dot_partials,
+                          std::size_t n,
+                          int passes,
+                          StreamLaunch cfg,
+                          cudaStream_t stream);
 
 /// a[i] = hash_value(seed, i, lo) (fill_hash.hpp).
 template <class T>
@@ -33,11 +43,14 @@ cudaError_t launch_fill_hash(T* a, std::size_t n, std::uint64_t seed, T lo, cuda
 
 /// Spin on a host-mapped flag until it is non-zero or `timeout_ns` pass on the GPU timer;
 /// writes 1 to *timed_out on timeout (METHODOLOGY MR-6).
-cudaError_t launch_gate(const volatile int* flag, volatile int* timed_out,
-                        unsigned long long timeout_ns, cudaStream_t stream);
+cudaError_t launch_gate(const volatile int* flag,
+                        volatile int* timed_out,
+                        unsigned long long timeout_ns,
+                        cudaStream_t stream);
 
 /// Measures the SM clock: out[0] = clock64 cycles, out[1] = globaltimer ns over a ~spin_ns spin.
-cudaError_t launch_clock_probe(unsigned long long* out, unsigned long long spin_ns,
+cudaError_t launch_clock_probe(unsigned long long* out,
+                               unsigned long long spin_ns,
                                cudaStream_t stream);
 
 /// Loads every kernel of this file so none is lazily loaded behind a gate (MR-2).
