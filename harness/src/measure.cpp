@@ -99,6 +99,7 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
   std::vector<double> noise_history;
   double recovery_s = 0.05;
   std::int64_t unusable = 0;
+  std::vector<double> throttled_per_op_s;  // kept aside: the result when nothing else is left
 
   for (;;) {
     if (policy.stop_flag != nullptr && *policy.stop_flag != 0) {
@@ -132,6 +133,7 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
     }
     if (default_clock && t.sm_clock_mhz && *t.sm_clock_mhz < policy.throttle_threshold * *default_clock) {
       ++out.stop.discarded;  // MR-7: the card was throttling; wait with a growing delay
+      throttled_per_op_s.push_back(t.elapsed_s / static_cast<double>(ops));
       backend.sleep_s(recovery_s);
       recovery_s = std::min(recovery_s * 2, 1.0);
       continue;
@@ -171,8 +173,16 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
   }
   const auto total = static_cast<double>(out.per_op_s.size()) + static_cast<double>(out.stop.discarded);
   if (out.per_op_s.empty()) {
-    out.status = out.stop.discarded > 0 ? Status::throttled : Status::invalid;
-    out.reasons.push_back(out.stop.discarded > 0 ? "all_samples_throttled" : "no_samples");
+    if (throttled_per_op_s.empty()) {
+      out.status = Status::invalid;
+      out.reasons.push_back("no_samples");
+      return out;
+    }
+    // Every sample ran below the clock threshold: report what the card did, marked throttled,
+    // rather than nothing (MR-7: throttled is never empty or NaN).
+    out.per_op_s = std::move(throttled_per_op_s);
+    out.status = Status::throttled;
+    out.reasons.push_back("all_samples_below_clock_threshold");
     return out;
   }
   if (out.stop.discarded > 0 && static_cast<double>(out.stop.discarded) > 0.5 * total) {

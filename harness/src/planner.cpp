@@ -34,7 +34,9 @@ std::optional<StreamPlan> plan_stream(StreamTarget target, std::uint64_t l2_byte
   plan.working_set_bytes = checked_mul(plan.bytes_per_array, n_arrays);
   if (target == StreamTarget::l2) {
     const std::uint64_t per_launch = 256ull << 20;
-    plan.passes = static_cast<int>(std::max<std::uint64_t>(1, per_launch / plan.working_set_bytes));
+    // Ceiling division: at least per_launch bytes in every launch.
+    const std::uint64_t passes = (per_launch + plan.working_set_bytes - 1) / plan.working_set_bytes;
+    plan.passes = static_cast<int>(std::max<std::uint64_t>(1, passes));
   }
   return plan;
 }
