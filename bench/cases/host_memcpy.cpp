@@ -44,14 +44,16 @@ void fill(unsigned char* p, std::uint64_t n, std::uint64_t seed) {
 
 void run(Context& ctx, const HostCopyPoint& p) {
   const std::uint64_t n = p.size_bytes;
-  const unsigned threads = p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
+  const unsigned threads =
+      p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
   std::unique_ptr<unsigned char[]> src(new unsigned char[n]);
   std::unique_ptr<unsigned char[]> dst(new unsigned char[n]);
   fill(src.get(), n, ctx.seed());
   std::memset(dst.get(), 0, n);  // first touch outside the timed region
 
   ctx.set_work({0, copy_bytes(n), "S (bytes copied, counted once)"}, RateKind::bandwidth);
-  ctx.set_convention({"uni", "cpu", "once", "working_set_" + std::to_string((2 * n) >> 20) + "MiB"});
+  ctx.set_convention(
+      {"uni", "cpu", "once", "working_set_" + std::to_string((2 * n) >> 20) + "MiB"});
   ctx.set_peak_unknown("no_host_memory_peak_model");
   ctx.note("threads", std::to_string(threads));
 
@@ -71,8 +73,9 @@ void run(Context& ctx, const HostCopyPoint& p) {
     fill(src.get(), n, ctx.seed() + 1);
     copy_once();
     const bool ok = std::memcmp(src.get(), dst.get(), n) == 0;
-    ctx.verified(ok, ok ? "all " + std::to_string(n) + " bytes equal the source"
-                        : "destination differs from source");
+    ctx.verified(ok,
+                 ok ? "all " + std::to_string(n) + " bytes equal the source"
+                    : "destination differs from source");
   }
 }
 

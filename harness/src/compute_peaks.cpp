@@ -207,8 +207,11 @@ ComputePipe gemm_pipe(GemmDtype d, int cc_major, int cc_minor) noexcept {
   return ComputePipe::fp32_simt;
 }
 
-PeakEstimate compute_peak(int sm_count, std::optional<double> sm_clock_max_mhz, int cc_major,
-                          int cc_minor, ComputePipe p) {
+PeakEstimate compute_peak(int sm_count,
+                          std::optional<double> sm_clock_max_mhz,
+                          int cc_major,
+                          int cc_minor,
+                          ComputePipe p) {
   PeakEstimate e;
   const std::string arch = "sm_" + std::to_string(cc_major) + std::to_string(cc_minor);
   const auto rate = flops_per_clk_per_sm(cc_major, cc_minor, p);
@@ -230,7 +233,9 @@ PeakEstimate compute_peak(const GpuInfo& gpu, ComputePipe p) {
   return compute_peak(gpu.sm_count, gpu.sm_clock_max_mhz, gpu.cc_major, gpu.cc_minor, p);
 }
 
-const std::vector<GpuSpecRow>& gpu_spec_rows() { return kSpecs; }
+const std::vector<GpuSpecRow>& gpu_spec_rows() {
+  return kSpecs;
+}
 
 std::optional<std::string_view> match_spec_model(std::string_view cuda_name) {
   const std::string key = normalise_name(cuda_name);
@@ -263,28 +268,36 @@ PeakEstimate spec_dense_tflops(std::string_view cuda_name, ComputePipe p) {
   std::string_view column;
   switch (p) {
     case ComputePipe::fp64_simt:
-      v = row->fp64_tflops, column = "fp64_tflops";
+      v = row->fp64_tflops;
+      column = "fp64_tflops";
       break;
     case ComputePipe::fp64_tensor:
-      v = row->fp64_tensor_tflops, column = "fp64_tensor_tflops";
+      v = row->fp64_tensor_tflops;
+      column = "fp64_tensor_tflops";
       break;
     case ComputePipe::fp32_simt:
-      v = row->fp32_tflops, column = "fp32_tflops";
+      v = row->fp32_tflops;
+      column = "fp32_tflops";
       break;
     case ComputePipe::tf32_tensor:
-      v = row->tf32_tflops, column = "tf32_tensor_tflops_dense";
+      v = row->tf32_tflops;
+      column = "tf32_tensor_tflops_dense";
       break;
     case ComputePipe::bf16_tensor:
-      v = row->bf16_tflops, column = "bf16_tensor_tflops_dense";
+      v = row->bf16_tflops;
+      column = "bf16_tensor_tflops_dense";
       break;
     case ComputePipe::fp16_tensor:
-      v = row->fp16_tflops, column = "fp16_tensor_tflops_dense";
+      v = row->fp16_tflops;
+      column = "fp16_tensor_tflops_dense";
       break;
     case ComputePipe::fp8_tensor:
-      v = row->fp8_tflops, column = "fp8_tensor_tflops_dense";
+      v = row->fp8_tflops;
+      column = "fp8_tensor_tflops_dense";
       break;
     case ComputePipe::int8_tensor:
-      v = row->int8_tops, column = "int8_tensor_tops_dense";
+      v = row->int8_tops;
+      column = "int8_tensor_tops_dense";
       break;
     case ComputePipe::fp16x2_simt:
     case ComputePipe::bf16x2_simt:

@@ -36,7 +36,8 @@ bool noise_plateaued(const std::vector<double>& noise_history, const MeasurePoli
   }
   const auto first = noise_history.end() - static_cast<std::ptrdiff_t>(window);
   const auto [lo, hi] = std::minmax_element(first, noise_history.end());
-  const double mean = std::accumulate(first, noise_history.end(), 0.0) / static_cast<double>(window);
+  const double mean =
+      std::accumulate(first, noise_history.end(), 0.0) / static_cast<double>(window);
   return mean > 0 && (*hi - *lo) / mean < policy.plateau_tolerance;
 }
 
@@ -131,7 +132,8 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
       }
       continue;
     }
-    if (default_clock && t.sm_clock_mhz && *t.sm_clock_mhz < policy.throttle_threshold * *default_clock) {
+    if (default_clock && t.sm_clock_mhz &&
+        *t.sm_clock_mhz < policy.throttle_threshold * *default_clock) {
       ++out.stop.discarded;  // MR-7: the card was throttling; wait with a growing delay
       throttled_per_op_s.push_back(t.elapsed_s / static_cast<double>(ops));
       backend.sleep_s(recovery_s);
@@ -171,7 +173,8 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
     out.reasons.push_back("interrupted_by_signal");
     return out;
   }
-  const auto total = static_cast<double>(out.per_op_s.size()) + static_cast<double>(out.stop.discarded);
+  const auto total =
+      static_cast<double>(out.per_op_s.size()) + static_cast<double>(out.stop.discarded);
   if (out.per_op_s.empty()) {
     if (throttled_per_op_s.empty()) {
       out.status = Status::invalid;

@@ -42,8 +42,10 @@ void set_matmul_attr(const MatmulDesc& d, cublasLtMatmulDescAttributes_t attr, c
 }
 
 /// Column-major layout of the STORED matrix: `rows` x `cols`, leading dimension `ld` (>= rows).
-inline MatrixLayout make_matrix_layout(cudaDataType_t type, std::uint64_t rows,
-                                       std::uint64_t cols, std::int64_t ld) {
+inline MatrixLayout make_matrix_layout(cudaDataType_t type,
+                                       std::uint64_t rows,
+                                       std::uint64_t cols,
+                                       std::int64_t ld) {
   cublasLtMatrixLayout_t l = nullptr;
   GPB_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&l, type, rows, cols, ld));
   return MatrixLayout(l);

@@ -40,12 +40,16 @@ ComputePipe gemm_pipe(GemmDtype d, int cc_major, int cc_minor) noexcept;
 /// A peak in TFLOP/s (or TOP/s) with its provenance, or a reason when unknown.
 struct PeakEstimate {
   std::optional<double> tflops;
-  std::string source;  ///< e.g. "sm_count x max_sm_clock x dense FLOP/clk/SM (sm_90 bf16_tensor: 4096)"
+  std::string
+      source;  ///< e.g. "sm_count x max_sm_clock x dense FLOP/clk/SM (sm_90 bf16_tensor: 4096)"
   std::string reason;  ///< why tflops is null
 };
 /// MR-13 bound: sm_count x sm_clock_max_mhz x flops_per_clk_per_sm / 1e12 (1e6 Hz per MHz).
-PeakEstimate compute_peak(int sm_count, std::optional<double> sm_clock_max_mhz, int cc_major,
-                          int cc_minor, ComputePipe p);
+PeakEstimate compute_peak(int sm_count,
+                          std::optional<double> sm_clock_max_mhz,
+                          int cc_major,
+                          int cc_minor,
+                          ComputePipe p);
 PeakEstimate compute_peak(const GpuInfo& gpu, ComputePipe p);
 
 /// One row of the bundled spec table (data/specs/gpu_specs.csv); dense TFLOP/s, 0 = absent.

@@ -19,13 +19,13 @@ enum class GemmDtype { fp64, fp32, tf32, fp16, bf16, fp8_e4m3, int8 };
 /// Static facts about one GEMM dtype.
 struct GemmDtypeInfo {
   GemmDtype dtype;
-  std::string_view name;       ///< as in case names: "bf16", "fp8_e4m3", ...
-  std::size_t in_bytes;        ///< bytes per A/B element
-  std::size_t out_bytes;       ///< bytes per C/D element
-  int min_cc;                  ///< major*10+minor needed by cuBLASLt for this combination
+  std::string_view name;  ///< as in case names: "bf16", "fp8_e4m3", ...
+  std::size_t in_bytes;   ///< bytes per A/B element
+  std::size_t out_bytes;  ///< bytes per C/D element
+  int min_cc;             ///< major*10+minor needed by cuBLASLt for this combination
   std::string_view min_cc_reason;
-  std::string_view tag;        ///< "bf16 in, fp32 accumulate, bf16 out"
-  bool integer;                ///< rates are TOP/s, not TFLOP/s
+  std::string_view tag;  ///< "bf16 in, fp32 accumulate, bf16 out"
+  bool integer;          ///< rates are TOP/s, not TFLOP/s
 };
 
 /// Every GEMM dtype, in table order.
@@ -49,7 +49,9 @@ std::uint64_t gemm_input_set_bytes(const GemmShape& s, GemmDtype d);
 
 /// Number of input sets to rotate through so the sets together are >= factor x L2 (MR-5):
 /// ceil(factor * l2 / set_bytes), at least 1, at most max_sets. 1 when l2_bytes is 0.
-int rotation_sets(std::uint64_t set_bytes, std::uint64_t l2_bytes, int max_sets,
+int rotation_sets(std::uint64_t set_bytes,
+                  std::uint64_t l2_bytes,
+                  int max_sets,
                   double factor = 3.0) noexcept;
 
 /// One point of a GEMM sweep and the profiles that run it.
@@ -67,7 +69,9 @@ std::vector<GemmSweepPoint> gemm_transformer_sweep();
 /// Grid of the max-achievable search: every (m, n, k) with values lo, lo+step, ..., <= hi,
 /// in a deterministic shuffled order (by `seed`) so that a budget-truncated search still
 /// samples the whole range. Empty when step <= 0 or lo > hi.
-std::vector<GemmShape> gemm_search_grid(std::int64_t lo, std::int64_t hi, std::int64_t step,
+std::vector<GemmShape> gemm_search_grid(std::int64_t lo,
+                                        std::int64_t hi,
+                                        std::int64_t step,
                                         std::uint64_t seed);
 
 /// Verification tolerance (MR-10). A sampled output passes when
@@ -91,19 +95,19 @@ struct GemmCheck {
   std::size_t checked = 0;
   std::size_t failures = 0;
   std::size_t non_finite = 0;
-  double max_rel_err = 0;      ///< max |got-ref| / abs_ref (0/0 -> 0)
-  double max_ratio = 0;        ///< max |got-ref| / allowed; > 1 fails
+  double max_rel_err = 0;  ///< max |got-ref| / abs_ref (0/0 -> 0)
+  double max_ratio = 0;    ///< max |got-ref| / allowed; > 1 fails
   std::int64_t worst_i = 0, worst_j = 0;
-  std::string detail;          ///< "max rel err X at (i,j) over N sampled ..."
+  std::string detail;  ///< "max rel err X at (i,j) over N sampled ..."
 };
 /// Compares samples against the tolerance. NaN/inf never pass; an empty set fails.
 GemmCheck check_gemm_samples(const std::vector<GemmSample>& samples, const GemmTolerance& tol);
 
 /// One candidate algorithm as timed during selection.
 struct AlgoTiming {
-  int heuristic_rank = 0;   ///< position in cuBLASLt's heuristic answer (0 = its favourite)
-  double median_s = 0;      ///< median seconds per op of the short timing
-  bool ok = false;          ///< false when the candidate failed or gave no valid samples
+  int heuristic_rank = 0;  ///< position in cuBLASLt's heuristic answer (0 = its favourite)
+  double median_s = 0;     ///< median seconds per op of the short timing
+  bool ok = false;         ///< false when the candidate failed or gave no valid samples
 };
 /// Index into `timings` of the fastest ok candidate by median. Candidates within `tie_rel`
 /// of the fastest are a tie, resolved to the lowest heuristic rank (cuBLASLt's own order).
@@ -114,12 +118,12 @@ std::optional<std::size_t> pick_fastest_algo(const std::vector<AlgoTiming>& timi
 /// MR-8 analysis of a sustained window split into sub-windows (rates in time order).
 struct SustainedAnalysis {
   std::size_t windows = 0;
-  double sustained = 0;            ///< median rate of the second half
+  double sustained = 0;  ///< median rate of the second half
   double first_half_median = 0;
   double second_half_median = 0;
-  double drop = 0;                 ///< (first - second) / first; negative when it rose
-  double spread = 0;               ///< (max - min) / median over all windows
-  bool steady = false;             ///< drop <= max_drop && spread <= max_spread
+  double drop = 0;      ///< (first - second) / first; negative when it rose
+  double spread = 0;    ///< (max - min) / median over all windows
+  bool steady = false;  ///< drop <= max_drop && spread <= max_spread
 };
 /// nullopt when fewer than `min_windows` rates or any rate is not finite and > 0.
 std::optional<SustainedAnalysis> analyse_sustained(const std::vector<double>& window_rates,

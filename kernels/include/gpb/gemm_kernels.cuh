@@ -36,9 +36,16 @@ struct GemmRefSample {
 /// (__half,__half), (__nv_bfloat16,__nv_bfloat16), (__nv_fp8_e4m3,__nv_bfloat16),
 /// (int8_t,int32_t).
 template <class TIn, class TOut>
-cudaError_t launch_gemm_reference(const TIn* x, const TIn* w, const TOut* c, std::int64_t m,
-                                  std::int64_t n, std::int64_t k, double scale,
-                                  std::uint64_t seed, int samples, GemmRefSample* out,
+cudaError_t launch_gemm_reference(const TIn* x,
+                                  const TIn* w,
+                                  const TOut* c,
+                                  std::int64_t m,
+                                  std::int64_t n,
+                                  std::int64_t k,
+                                  double scale,
+                                  std::uint64_t seed,
+                                  int samples,
+                                  GemmRefSample* out,
                                   cudaStream_t stream);
 
 /// FMA-chain element types of the compute family.
@@ -48,7 +55,9 @@ enum class FmaType { fp64, fp32, fp16x2, bf16x2 };
 inline constexpr int kFmaChains = 8;
 
 /// Lanes per chain for a type (2 for the x2 types).
-inline constexpr int fma_lanes(FmaType t) { return t == FmaType::fp16x2 || t == FmaType::bf16x2 ? 2 : 1; }
+inline constexpr int fma_lanes(FmaType t) {
+  return t == FmaType::fp16x2 || t == FmaType::bf16x2 ? 2 : 1;
+}
 
 /// Launch shape of the FMA kernels.
 struct FmaLaunch {
@@ -64,13 +73,17 @@ struct FmaLaunch {
 /// fp16x2/bf16x2 use one __hfma2 per step on two lanes. out[(t*kFmaChains + ch)*2 + l] holds
 /// the final value (lane 1 = 0 for fp64/fp32), which keeps every chain live.
 /// FMAs per launch = blocks*threads*kFmaChains*iters*lanes; FLOPs = 2 x FMAs.
-cudaError_t launch_fma_chain(FmaType type, FmaLaunch cfg, std::int64_t iters, std::uint64_t seed,
-                             double* out, cudaStream_t stream);
+cudaError_t launch_fma_chain(FmaType type,
+                             FmaLaunch cfg,
+                             std::int64_t iters,
+                             std::uint64_t seed,
+                             double* out,
+                             cudaStream_t stream);
 
 /// Host replay of one thread's chains (for verification): writes 2*kFmaChains values in the
 /// same encoding as `out` above. Exact for fp64/fp32 (fma/fmaf in the same order); fp16x2 and
 /// bf16x2 round each step to the lane type, as the device does.
-void fma_chain_host(FmaType type, std::int64_t iters, std::uint64_t seed, std::int64_t thread,
-                    double* out);
+void fma_chain_host(
+    FmaType type, std::int64_t iters, std::uint64_t seed, std::int64_t thread, double* out);
 
 }  // namespace gpb

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: Apache-2.0
+// End-to-end tests of the real gpubench binary on a machine without a GPU (METHODOLOGY FH-7 no
+// device, FH-8 signals, FH-9 exit codes, IN-1 strict CLI, DI-1 no overwrite, MR-10 --no-verify).
+// The binary runs in a fresh temporary directory with stdout/stderr captured to files.
+#include <gpb/schema.hpp>
+#include <gpb/schema_json.hpp>
+#include <gpb/status.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace gpb {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Short sampling for host cases: with a loose noise target they converge at 10 samples (about a
+// second for 256 MiB copies); the timeout only bounds a badly overloaded machine.
+const std::vector<std::string> kFast{"--min-time", "0.05", "--timeout", "10", "--max-noise", "0.9"};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::size_t lines_containing(const std::string& text, const std::string& needle) {
+  const auto l = lines_of(text);
+  return static_cast<std::size_t>(std::count_if(l.begin(), l.end(), [&](const std::string& s) {
+    return s.find(needle) != std::string::npos;
+  }));
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+std::string join(const std::vector<std::string>& args) {
+  std::string s;
+  for (const auto& a : args) {
+    s += (s.empty() ? "" : " ") + a;
+  }
+  return s;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "gpb_pipeline_XXXXXX").string();
+    if (mkdtemp(templ.data()) == nullptr) {
+      throw std::runtime_error("mkdtemp failed");
+    }
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+struct ProcResult {
+  int exit_code = -1;   ///< -1 when killed by a signal
+  int term_signal = 0;  ///< signal that killed it, 0 when it exited
+  bool timed_out = false;
+  double seconds = 0;
+  std::string out, err;
+};
+
+/// A gpubench child process in `cwd` with stdout/stderr redirected into files there.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const fs::path& cwd) : args_(args) {
+    static int counter = 0;
+    const std::string tag = "proc" + std::to_string(++counter);
+    out_path_ = cwd / (tag + ".stdout");
+    err_path_ = cwd / (tag + ".stderr");
+    std::vector<std::string> argv_s{GPB_GPUBENCH};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    start_ = Clock::now();
+    pid_ = fork();
+    if (pid_ < 0) {
+      throw std::runtime_error("fork failed");
+    }
+    if (pid_ == 0) {
+      // Child: only async-signal-safe calls until exec.
+      if (chdir(cwd.c_str()) != 0) {
+        _exit(120);
+      }
+      const int in = open("/dev/null", O_RDONLY);
+      const int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+        _exit(121);
+      }
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      int st = 0;
+      waitpid(pid_, &st, 0);
+    }
+  }
+
+  pid_t pid() const { return pid_; }
+  std::string stderr_so_far() const { return read_file(err_path_); }
+  bool running() {
+    if (reaped_) {
+      return false;
+    }
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) == pid_) {
+      reaped_ = true;
+      status_ = st;
+      return false;
+    }
+    return true;
+  }
+
+  ProcResult wait(double timeout_s) {
+    ProcResult r;
+    const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
+    while (running()) {
+      if (Clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status_, 0);
+        reaped_ = true;
+        r.timed_out = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    r.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    if (WIFEXITED(status_)) {
+      r.exit_code = WEXITSTATUS(status_);
+    } else if (WIFSIGNALED(status_)) {
+      r.term_signal = WTERMSIG(status_);
+    }
+    r.out = read_file(out_path_);
+    r.err = read_file(err_path_);
+    return r;
+  }
+
+ private:
+  std::vector<std::string> args_;
+  fs::path out_path_, err_path_;
+  Clock::time_point start_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+ProcResult run_gpubench(const std::vector<std::string>& args,
+                        const fs::path& cwd,
+                        double timeout_s = 90) {
+  Child c(args, cwd);
+  ProcResult r = c.wait(timeout_s);
+  EXPECT_FALSE(r.timed_out) << "gpubench " << join(args) << " did not finish in " << timeout_s
+                            << " s";
+  EXPECT_EQ(r.term_signal, 0) << "gpubench " << join(args) << " died from signal " << r.term_signal
+                              << "\nstderr:\n"
+                              << r.err;
+  return r;
+}
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+/// Facts about the binary under test, probed once.
+struct BinaryFacts {
+  bool gpu_present = false;     ///< `devices` exits 0
+  bool cuda_enabled = false;    ///< `--version` says "CUDA on"
+  std::size_t quick_cases = 0;  ///< lines of `list --quick`
+  std::size_t quick_gpu_cases = 0;
+};
+
+const BinaryFacts& facts() {
+  static const BinaryFacts f = [] {
+    BinaryFacts b;
+    TempDir dir;
+    const ProcResult dev = run_gpubench({"devices"}, dir.path());
+    b.gpu_present = dev.exit_code == 0;
+    const ProcResult ver = run_gpubench({"--version"}, dir.path());
+    b.cuda_enabled = contains(ver.out, "CUDA on");
+    const ProcResult list = run_gpubench({"list", "--quick"}, dir.path());
+    for (const auto& l : lines_of(list.out)) {
+      if (l.empty()) {
+        continue;
+      }
+      ++b.quick_cases;
+      if (l.size() >= 3 && l.compare(l.size() - 3, 3, "gpu") == 0) {
+        ++b.quick_gpu_cases;
+      }
+    }
+    return b;
+  }();
+  return f;
+}
+
+bool has_reason(const CaseResult& r, const std::string& reason) {
+  return std::find(r.reasons.begin(), r.reasons.end(), reason) != r.reasons.end();
+}
+
+bool is_host_case(const CaseResult& r) {
+  return r.family.rfind("host", 0) == 0;
+}
+
+void expect_valid_host_result(const CaseResult& r) {
+  SCOPED_TRACE(r.name);
+  EXPECT_EQ(r.family, "host/memcpy");
+  EXPECT_EQ(r.status, Status::valid) << "reasons: " << join(r.reasons) << " message: " << r.message;
+  ASSERT_TRUE(r.headline.has_value());
+  EXPECT_EQ(r.headline->unit, "GB/s");
+  EXPECT_GT(r.headline->value, 0.0);
+  EXPECT_FALSE(r.sample_s.empty());
+  ASSERT_TRUE(r.stats.has_value());
+  EXPECT_EQ(r.stats->n, static_cast<std::int64_t>(r.sample_s.size()));
+  EXPECT_GT(r.stats->median_s, 0.0);
+  EXPECT_GT(r.work.bytes, 0.0);
+  EXPECT_TRUE(r.devices.empty());
+}
+
+// ---- (a) FH-7: no GPU, full quick profile ---------------------------------------------------
+
+/// The no-GPU run of the whole quick profile, done once per process on first use.
+struct NoGpuRunData {
+  TempDir dir;
+  ProcResult result;
+  fs::path file() const { return dir / "T.json"; }
+};
+
+const NoGpuRunData& no_gpu_run() {
+  static NoGpuRunData data;  // its TempDir is removed at exit
+  static const bool ran = [] {
+    data.result = run_gpubench(with({"run", "--quick", "--out", data.file().string()}, kFast),
+                               data.dir.path());
+    return true;
+  }();
+  (void)ran;
+  return data;
+}
+
+class NoGpuRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (facts().gpu_present) {
+      GTEST_SKIP() << "a CUDA device is present: the no-GPU pipeline does not apply";
+    }
+  }
+};
+
+TEST_F(NoGpuRun, ExitCodeAndMessage) {
+  const ProcResult& r = no_gpu_run().result;
+  if (facts().quick_gpu_cases > 0) {
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    const std::string why = facts().cuda_enabled ? "cudaGetDeviceCount" : "built without CUDA";
+    EXPECT_GE(lines_containing(r.err, why), 1u) << r.err;
+  } else {
+    // A CUDA-off build registers no GPU case, so the quick profile asks for no GPU at all.
+    EXPECT_FALSE(facts().cuda_enabled);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  EXPECT_FALSE(contains(r.err, "FAILED"));
+  EXPECT_TRUE(contains(r.out, "results:"));
+}
+
+TEST_F(NoGpuRun, NoDeviceErrorIsOneLine) {
+  // FH-7: exit 3 with ONE line naming cudaGetDeviceCount.
+  if (!facts().cuda_enabled || facts().quick_gpu_cases == 0) {
+    GTEST_SKIP() << "needs a CUDA build with GPU cases";
+  }
+  const ProcResult& r = no_gpu_run().result;
+  EXPECT_EQ(lines_containing(r.err, "cudaGetDeviceCount"), 1u) << r.err;
+}
+
+TEST_F(NoGpuRun, FileLoadsWithHostValidAndGpuSkipped) {
+  const NoGpuRunData& run = no_gpu_run();
+  ASSERT_TRUE(fs::exists(run.file())) << run.result.err;
+  const RunRecord rec = load_run(run.file());
+  EXPECT_EQ(rec.run.exit_code, run.result.exit_code);
+  EXPECT_FALSE(rec.run.interrupted);
+  EXPECT_EQ(rec.run.profile, "quick");
+  EXPECT_TRUE(rec.gpus.empty());
+  EXPECT_EQ(rec.results.size(), facts().quick_cases);
+  std::size_t host = 0, gpu = 0;
+  for (const CaseResult& r : rec.results) {
+    if (is_host_case(r)) {
+      ++host;
+      expect_valid_host_result(r);
+    } else {
+      ++gpu;
+      SCOPED_TRACE(r.name);
+      EXPECT_EQ(r.status, Status::skipped);
+      EXPECT_TRUE(has_reason(r, "no_device")) << join(r.reasons);
+      EXPECT_FALSE(r.message.empty());
+      EXPECT_FALSE(r.headline.has_value());
+      EXPECT_TRUE(r.sample_s.empty());
+    }
+  }
+  EXPECT_GE(host, 1u);
+  EXPECT_EQ(gpu, facts().quick_gpu_cases);
+  if (facts().cuda_enabled && gpu > 0) {
+    EXPECT_TRUE(contains(rec.runtime.device_error, "cudaGetDeviceCount"))
+        << rec.runtime.device_error;
+  }
+}
+
+// ---- (b) host family only ------------------------------------------------------------------
+
+TEST(Pipeline, HostFamilyRunIsValidAndExitsZero) {
+  TempDir dir;
+  const fs::path file = dir / "host.json";
+  const ProcResult r = run_gpubench(
+      with({"run", "--family", "host", "--quick", "--seed", "42", "--out", file.string()}, kFast),
+      dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(contains(r.err, "FAILED"));  // FH-9: never FAILED with exit 0
+  ASSERT_TRUE(fs::exists(file));
+  const RunRecord rec = load_run(file);
+  EXPECT_EQ(rec.schema.name, "gpubench.result");
+  EXPECT_EQ(rec.run.exit_code, 0);
+  EXPECT_EQ(rec.run.seed, 42u);
+  EXPECT_FALSE(rec.run.interrupted);
+  EXPECT_FALSE(rec.run.argv.empty());
+  EXPECT_FALSE(rec.run.started_utc.empty());
+  ASSERT_FALSE(rec.results.empty());
+  for (const CaseResult& c : rec.results) {
+    expect_valid_host_result(c);
+    EXPECT_TRUE(c.verified);
+  }
+  // Only the output file (and our captured streams) was written in the working directory.
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const std::string n = e.path().filename().string();
+    EXPECT_TRUE(n == "host.json" || contains(n, ".stdout") || contains(n, ".stderr")) << n;
+  }
+}
+
+// ---- (c) DI-1: no overwrite without --overwrite
+// --------------------------------------------------
+
+TEST(Pipeline, ExistingOutputNeedsOverwrite) {
+  TempDir dir;
+  const fs::path file = dir / "T.json";
+  const std::vector<std::string> one_case =
+      with({"run", "threads=1", "--family", "host", "--quick", "--quiet", "--out", file.string()},
+           kFast);
+  const ProcResult first = run_gpubench(one_case, dir.path());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string before = read_file(file);
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(load_run(file).results.size(), 1u);
+
+  const ProcResult again = run_gpubench(one_case, dir.path());
+  EXPECT_EQ(again.exit_code, 2) << again.err;
+  EXPECT_EQ(lines_of(again.err).size(), 1u) << again.err;
+  EXPECT_TRUE(contains(again.err, "--overwrite")) << again.err;
+  EXPECT_EQ(read_file(file), before);  // byte-identical
+
+  const ProcResult forced = run_gpubench(with(one_case, {"--overwrite"}), dir.path());
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  const std::string after = read_file(file);
+  EXPECT_NE(after, before);
+  const RunRecord rec = load_run(file);
+  ASSERT_EQ(rec.results.size(), 1u);
+  expect_valid_host_result(rec.results[0]);
+}
+
+// ---- (d) IN-1 / FH-9: usage errors exit 2 with one line ----------------------------------------
+
+TEST(Pipeline, UsageErrorsExitTwoWithOneLine) {
+  TempDir dir;
+  const std::string out = (dir / "never.json").string();
+  struct Row {
+    std::vector<std::string> args;
+    std::string named;
+  };
+  const std::vector<Row> rows{
+      {{"run", "--bogus", "--out", out}, "--bogus"},
+      {{"run", "--seed", "abc", "--out", out}, "--seed"},
+      {{"run", "--family", "nope", "--out", out}, "nope"},
+      {{"run", "zzz_matches_no_case", "--out", out}, "match"},
+      {{"run", "(", "--out", out}, "("},
+      {{"frobnicate"}, "frobnicate"},
+      {{"run", "--quick", "--full", "--out", out}, "--full"},
+      {{"list", "--family", "nope"}, "nope"},
+      {{"run", "--family", "host", "--benchmark_bogus=1", "--out", out}, "--benchmark_bogus"},
+      {{"--version", "extra"}, "--version"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE("gpubench " + join(row.args));
+    const ProcResult r = run_gpubench(row.args, dir.path(), 30);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    const auto err_lines = lines_of(r.err);
+    ASSERT_EQ(err_lines.size(), 1u) << r.err;
+    EXPECT_TRUE(contains(err_lines[0], row.named)) << err_lines[0];
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+// ---- (e) list without a GPU ---------------------------------------------------------------
+
+TEST(Pipeline, ListWorksWithoutGpu) {
+  TempDir dir;
+  const ProcResult def = run_gpubench({"list"}, dir.path());
+  const ProcResult quick = run_gpubench({"list", "--quick"}, dir.path());
+  const ProcResult full = run_gpubench({"list", "--full"}, dir.path());
+  for (const ProcResult* r : {&def, &quick, &full}) {
+    EXPECT_EQ(r->exit_code, 0) << r->err;
+    EXPECT_TRUE(contains(r->out, "host/memcpy"));
+    if (facts().cuda_enabled) {
+      EXPECT_TRUE(contains(r->out, "stream/"));
+    }
+    // The stderr count line agrees with stdout.
+    EXPECT_TRUE(contains(r->err, std::to_string(lines_of(r->out).size()) + " cases")) << r->err;
+  }
+  const std::size_t n_def = lines_of(def.out).size();
+  const std::size_t n_quick = lines_of(quick.out).size();
+  const std::size_t n_full = lines_of(full.out).size();
+  EXPECT_LE(n_quick, n_def);
+  EXPECT_LE(n_def, n_full);
+  EXPECT_LT(n_quick, n_full);
+  if (facts().cuda_enabled) {
+    EXPECT_LT(n_quick, n_def);  // with stream cases the default profile is strictly larger
+  }
+  const ProcResult host_only = run_gpubench({"list", "--family", "host"}, dir.path());
+  EXPECT_EQ(host_only.exit_code, 0);
+  for (const auto& l : lines_of(host_only.out)) {
+    EXPECT_EQ(l.rfind("host/", 0), 0u) << l;
+  }
+}
+
+// ---- (f) FH-8: SIGTERM ------------------------------------------------------------------
+
+TEST(Pipeline, SigtermWritesInterruptedFileAndExits143) {
+  TempDir dir;
+  const fs::path file = dir / "T.json";
+  Child child({"run",
+               "--family",
+               "host",
+               "--full",
+               "--min-time",
+               "30",
+               "--timeout",
+               "60",
+               "--out",
+               file.string()},
+              dir.path());
+  // Wait until the first case has started (its progress line is printed after the signal
+  // handlers are installed), then let it sample for a moment.
+  const auto started = Clock::now();
+  while (!contains(child.stderr_so_far(), "[1/") && child.running() &&
+         Clock::now() - started < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(child.running()) << "gpubench exited before SIGTERM:\n" << child.stderr_so_far();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(child.running());
+  const auto signalled = Clock::now();
+  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
+  const ProcResult r = child.wait(30);
+  const double after_signal = std::chrono::duration<double>(Clock::now() - signalled).count();
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.term_signal, 0) << "killed by signal instead of handling it";
+  EXPECT_EQ(r.exit_code, 143) << r.err;
+  EXPECT_LT(after_signal, 10.0);
+
+  ASSERT_TRUE(fs::exists(file)) << r.err;
+  const RunRecord rec = load_run(file);
+  EXPECT_TRUE(rec.run.interrupted);
+  EXPECT_EQ(rec.run.exit_code, 143);
+  ASSERT_FALSE(rec.results.empty());
+  const auto interrupted =
+      std::count_if(rec.results.begin(), rec.results.end(), [](const CaseResult& c) {
+        return c.status == Status::interrupted;
+      });
+  EXPECT_GE(interrupted, 1);
+  // The first case was cut short; nothing after it ran to completion.
+  EXPECT_EQ(rec.results.front().status, Status::interrupted);
+  for (std::size_t i = 1; i < rec.results.size(); ++i) {
+    EXPECT_EQ(rec.results[i].status, Status::interrupted) << rec.results[i].name;
+  }
+  // No temporary files are left next to the result.
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const std::string n = e.path().filename().string();
+    EXPECT_TRUE(n == "T.json" || contains(n, ".stdout") || contains(n, ".stderr")) << n;
+  }
+}
+
+// ---- (g) MR-10: --no-verify ---------------------------------------------------------------
+
+TEST(Pipeline, NoVerifyStampsResults) {
+  TempDir dir;
+  const fs::path file = dir / "nv.json";
+  const ProcResult r = run_gpubench(with({"run",
+                                          "threads=1",
+                                          "--family",
+                                          "host",
+                                          "--quick",
+                                          "--no-verify",
+                                          "--out",
+                                          file.string()},
+                                         kFast),
+                                    dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(file));
+  const RunRecord rec = load_run(file);
+  ASSERT_FALSE(rec.results.empty());
+  for (const CaseResult& c : rec.results) {
+    SCOPED_TRACE(c.name);
+    EXPECT_FALSE(c.verified);
+    EXPECT_TRUE(contains(c.verification, "disabled")) << c.verification;
+    EXPECT_TRUE(c.headline.has_value());
+  }
+}
+
+// ---- (h) --version and help ----------------------------------------------------------------
+
+TEST(Pipeline, VersionAndHelp) {
+  TempDir dir;
+  const ProcResult v = run_gpubench({"--version"}, dir.path());
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_TRUE(contains(v.out, "gpubench")) << v.out;
+  const ProcResult h = run_gpubench({"run", "--help"}, dir.path());
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_TRUE(contains(h.out, "--out")) << h.out;
+  const ProcResult none = run_gpubench({}, dir.path());
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_TRUE(contains(none.out, "usage")) << none.out;
+}
+
+}  // namespace
+}  // namespace gpb
