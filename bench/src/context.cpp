@@ -2,7 +2,9 @@
 #include <gpb/registry.hpp>
 #include <gpb/timing.hpp>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace gpb {
 
@@ -50,8 +52,18 @@ SampleSet Context::time_with(TimingBackend& backend, const MeasurePolicy& policy
   return gpb::measure(backend, p);
 }
 
+void Context::cool_down(double seconds) const {
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
 void Context::measure_with(TimingBackend& backend) {
-  SampleSet s = gpb::measure(backend, options_.policy);
+  measure_with(backend, options_.policy);
+}
+
+void Context::measure_with(TimingBackend& backend, const MeasurePolicy& policy) {
+  MeasurePolicy p = policy;
+  p.stop_flag = options_.policy.stop_flag;
+  SampleSet s = gpb::measure(backend, p);
   result_.ops_per_sample = s.ops_per_sample;
   result_.sample_s = std::move(s.per_op_s);
   result_.stop = std::move(s.stop);

@@ -12,15 +12,21 @@ void Context::require_device_bytes(std::uint64_t bytes) {
   GPB_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
   const std::uint64_t usable = usable_device_bytes(free_bytes, total_bytes);
   if (bytes > usable) {
-    skip(Status::skipped, "insufficient_device_memory",
+    skip(Status::skipped,
+         "insufficient_device_memory",
          "needs " + format_bytes(bytes) + ", usable " + format_bytes(usable) + " (free " +
              format_bytes(free_bytes) + " minus reserve)");
   }
 }
 
 void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& body) {
+  measure(body, options_.policy);
+}
+
+void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& body,
+                      const MeasurePolicy& policy) {
   CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz);
-  measure_with(backend);
+  measure_with(backend, policy);
 }
 
 SampleSet Context::time(const std::function<void(cudaStream_t, std::int64_t)>& body,

@@ -26,8 +26,8 @@ bool in_profile(unsigned mask, Profile p) noexcept;
 
 /// What a case needs from the machine.
 struct Requires {
-  bool gpu = true;      ///< false for host-only cases
-  int min_cc = 0;       ///< minimum compute capability, major*10+minor (e.g. 89 for fp8)
+  bool gpu = true;            ///< false for host-only cases
+  int min_cc = 0;             ///< minimum compute capability, major*10+minor (e.g. 89 for fp8)
   std::string min_cc_reason;  ///< why, for the not_supported reason
 };
 
@@ -86,29 +86,48 @@ class Context {
   void measure_host(const std::function<void(std::int64_t ops)>& body);
   /// Times with any backend and records the samples into the result (used by both paths).
   void measure_with(TimingBackend& backend);
+  /// Same with a case-specific policy (e.g. a short burst window); the stop flag is kept.
+  void measure_with(TimingBackend& backend, const MeasurePolicy& policy);
+  /// Idles the host (and so the device) for `seconds`: lets power and clocks recover before a
+  /// burst window. Never inside a timed region.
+  void cool_down(double seconds) const;
   /// Same policy, samples returned instead of recorded (algorithm search, sustained windows).
   SampleSet time_with(TimingBackend& backend, const MeasurePolicy& policy) const;
   /// The effective policy for this run (profile + CLI overrides).
   const MeasurePolicy& policy() const noexcept { return options_.policy; }
 
 #if GPB_HAS_CUDA
-  int device() const { return gpu().ordinal; }
+  int device() const {
+    return gpu().ordinal;
+  }
   /// The case's own stream (created for the case, destroyed after it).
-  cudaStream_t stream() const noexcept { return stream_; }
-  void set_stream(cudaStream_t s) noexcept { stream_ = s; }
+  cudaStream_t stream() const noexcept {
+    return stream_;
+  }
+  void set_stream(cudaStream_t s) noexcept {
+    stream_ = s;
+  }
   /// MR-15: skip (insufficient_device_memory) unless `bytes` fit in free memory minus the
   /// reserve. Call before allocating.
   void require_device_bytes(std::uint64_t bytes);
   /// Times `body(stream, ops)`, which must enqueue exactly `ops` operations on `stream`.
   void measure(const std::function<void(cudaStream_t, std::int64_t ops)>& body);
+  void measure(const std::function<void(cudaStream_t, std::int64_t ops)>& body,
+               const MeasurePolicy& policy);
   /// Unrecorded timing of a device body under `policy` (for searches and sustained windows).
   SampleSet time(const std::function<void(cudaStream_t, std::int64_t ops)>& body,
                  const MeasurePolicy& policy) const;
 #endif
 
-  CaseResult& result() noexcept { return result_; }
-  RateKind rate_kind() const noexcept { return rate_kind_; }
-  bool verify_called() const noexcept { return verify_called_; }
+  CaseResult& result() noexcept {
+    return result_;
+  }
+  RateKind rate_kind() const noexcept {
+    return rate_kind_;
+  }
+  bool verify_called() const noexcept {
+    return verify_called_;
+  }
 
  private:
   const RunOptions& options_;
@@ -123,14 +142,14 @@ class Context {
 
 /// Description of one sweep point.
 struct CaseDesc {
-  Params params;                    ///< appended to the family as k=v segments
+  Params params;  ///< appended to the family as k=v segments
   unsigned profiles = kAllProfiles;
 };
 
 /// One registered case (before it is bound to a device).
 struct CaseSpec {
-  std::string family;   ///< e.g. "stream/hbm"; the first segment is the family selector
-  std::string name;     ///< family + "/k=v" for each param
+  std::string family;  ///< e.g. "stream/hbm"; the first segment is the family selector
+  std::string name;    ///< family + "/k=v" for each param
   int methodology_version = 1;
   Params params;
   unsigned profiles = kAllProfiles;
@@ -153,8 +172,12 @@ std::string case_name(const std::string& family, const Params& params);
 
 /// Registers one case per sweep point. Describe: P -> CaseDesc; Body: (Context&, const P&).
 template <class P, class Describe, class Body>
-int register_sweep(const char* family, int methodology_version, std::vector<P> points,
-                   Describe describe, Requires req, Body body) {
+int register_sweep(const char* family,
+                   int methodology_version,
+                   std::vector<P> points,
+                   Describe describe,
+                   Requires req,
+                   Body body) {
   for (const P& p : points) {
     CaseDesc d = describe(p);
     CaseSpec spec;
@@ -172,7 +195,8 @@ int register_sweep(const char* family, int methodology_version, std::vector<P> p
 
 #define GPB_CONCAT_INNER(a, b) a##b
 #define GPB_CONCAT(a, b) GPB_CONCAT_INNER(a, b)
-#define GPB_REGISTER(...) \
-  [[maybe_unused]] static const int GPB_CONCAT(gpb_reg_, __LINE__) = ::gpb::register_sweep(__VA_ARGS__)
+#define GPB_REGISTER(...)                                            \
+  [[maybe_unused]] static const int GPB_CONCAT(gpb_reg_, __LINE__) = \
+      ::gpb::register_sweep(__VA_ARGS__)
 
 }  // namespace gpb
