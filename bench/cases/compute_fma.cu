@@ -107,7 +107,6 @@ void run(Context& ctx, const FmaPoint& p) {
            std::to_string(cfg.blocks) + " blocks x " + std::to_string(cfg.threads) + " threads, " +
                std::to_string(kFmaChains) + " chains/thread");
   ctx.note("chain", "x = fma(x, x, -1.75), start in [-1,1) from hash64(seed)");
-  ctx.note("throttle_reasons", "not measured");
 
   ctx.require_device_bytes(out_count * sizeof(double) + (std::uint64_t{16} << 20));
   DeviceBuffer<double> out(out_count);

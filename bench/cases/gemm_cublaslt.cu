@@ -520,7 +520,6 @@ void measure_shape(Context& ctx,
   ctx.note("shape_mnk", to_string(s));
   ctx.note("input_sets", std::to_string(g.sets()));
   ctx.note("workspace_bytes", std::to_string(kWorkspaceBytes));
-  ctx.note("throttle_reasons", "not measured");
   if (d == GemmDtype::fp8_e4m3) {
     ctx.note("fp8_scales", "a_scale(W)=0.5 b_scale(X)=0.25 per-tensor; fast_accum=0");
   }

@@ -35,7 +35,9 @@ struct StreamPoint {
   unsigned profiles;
   int unroll = kDefaultUnroll;
   bool streaming = kDefaultStreaming;
-  bool variant = false;  // part of the stream/variant family (names carry unroll and hint)
+  bool variant = false;
+  bool tiled = false;  // block-owned tiles (kernels.cuh StreamLaunch::tiled)  // part of the
+                       // stream/variant family (names carry unroll and hint)
 };
 
 std::vector<StreamPoint> stream_sweep() {
@@ -57,12 +59,24 @@ std::vector<StreamPoint> stream_sweep() {
 
 // Launch-shape variants of the HBM kernels (full profile): the evidence for the defaults above.
 std::vector<StreamPoint> variant_sweep() {
+  struct Shape {
+    int unroll;
+    bool streaming;
+    bool tiled;
+  };
+  const Shape shapes[] = {{1, false, false},
+                          {2, false, false},
+                          {4, false, false},
+                          {1, true, false},
+                          {2, false, true},
+                          {4, false, true},
+                          {8, false, true}};
   std::vector<StreamPoint> points;
   for (StreamKernel k : {StreamKernel::copy, StreamKernel::triad}) {
-    for (int unroll : {1, 2, 4}) {
-      for (bool streaming : {false, true}) {
-        points.push_back({StreamTarget::hbm, k, false, kFull, unroll, streaming, true});
-      }
+    for (const Shape& sh : shapes) {
+      StreamPoint p{StreamTarget::hbm, k, false, kFull, sh.unroll, sh.streaming, true};
+      p.tiled = sh.tiled;
+      points.push_back(p);
     }
   }
   return points;
@@ -74,6 +88,7 @@ CaseDesc describe(const StreamPoint& p) {
   if (p.variant) {
     d.params.emplace_back("unroll", std::to_string(p.unroll));
     d.params.emplace_back("hint", p.streaming ? "cs" : "plain");
+    d.params.emplace_back("layout", p.tiled ? "tile" : "grid");
   }
   return d;
 }
@@ -246,6 +261,7 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   GPB_CUDA_CHECK(stream_launch_config<T>(ctx.device(), &cfg));
   cfg.unroll = p.unroll;
   cfg.streaming = p.streaming;
+  cfg.tiled = p.tiled;
   ctx.require_device_bytes(plan->working_set_bytes +
                            sizeof(T) * static_cast<std::uint64_t>(cfg.blocks));
 
@@ -278,6 +294,7 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
   ctx.note("unroll", std::to_string(cfg.unroll));
   ctx.note("cache_hint", cfg.streaming ? "cs (evict-first)" : "plain");
+  ctx.note("layout", cfg.tiled ? "tile (block-owned tiles)" : "grid (grid-stride)");
 
   T* pa = a.data();
   T* pb = b.data();

@@ -51,8 +51,13 @@ void throw_cublas(cublasStatus_t s, const char* expr, const char* file, int line
 }
 
 void log_cuda_noexcept(cudaError_t e, const char* expr, const char* file, int line) noexcept {
-  std::fprintf(stderr, "gpubench: %s:%d: %s -> %s(%d) (in cleanup)\n", file, line, expr,
-               cudaGetErrorName(e), static_cast<int>(e));
+  std::fprintf(stderr,
+               "gpubench: %s:%d: %s -> %s(%d) (in cleanup)\n",
+               file,
+               line,
+               expr,
+               cudaGetErrorName(e),
+               static_cast<int>(e));
 }
 
 }  // namespace detail

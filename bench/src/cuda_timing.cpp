@@ -22,7 +22,8 @@ class GateRelease {
 constexpr unsigned long long kClockProbeNs = 50'000;  // >= 50 globaltimer ticks of 1 us
 }  // namespace
 
-CudaTimingBackend::CudaTimingBackend(cudaStream_t stream, Body body,
+CudaTimingBackend::CudaTimingBackend(cudaStream_t stream,
+                                     Body body,
                                      std::optional<double> default_clock_mhz)
     : stream_(stream),
       body_(std::move(body)),

@@ -23,10 +23,25 @@ namespace {
 std::string format_uuid(const cudaUUID_t& id) {
   const auto* b = reinterpret_cast<const unsigned char*>(id.bytes);
   char buf[64];
-  std::snprintf(buf, sizeof buf,
-                "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
+  std::snprintf(buf,
+                sizeof buf,
+                "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                b[0],
+                b[1],
+                b[2],
+                b[3],
+                b[4],
+                b[5],
+                b[6],
+                b[7],
+                b[8],
+                b[9],
+                b[10],
+                b[11],
+                b[12],
+                b[13],
+                b[14],
+                b[15]);
   return buf;
 }
 
@@ -43,8 +58,8 @@ int read_numa_node(std::string bdf) {
 }
 
 std::string describe(cudaError_t e, const char* call) {
-  return std::string(call) + ": " + cudaGetErrorName(e) + " (" + std::to_string(static_cast<int>(e)) +
-         "): " + cudaGetErrorString(e);
+  return std::string(call) + ": " + cudaGetErrorName(e) + " (" +
+         std::to_string(static_cast<int>(e)) + "): " + cudaGetErrorString(e);
 }
 
 }  // namespace

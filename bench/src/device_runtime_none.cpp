@@ -13,12 +13,16 @@ DeviceProbe probe_devices(RuntimeInfo& runtime) {
   return p;
 }
 
-void fill_tool_versions(ToolInfo& tool) { tool.cuda_enabled = false; }
+void fill_tool_versions(ToolInfo& tool) {
+  tool.cuda_enabled = false;
+}
 
 void run_on_device(const GpuInfo&, Context&, const std::function<void(Context&)>&) {
   throw std::logic_error("run_on_device without CUDA");
 }
 
-ErrorClass classify(const std::exception&) noexcept { return {}; }
+ErrorClass classify(const std::exception&) noexcept {
+  return {};
+}
 
 }  // namespace gpb

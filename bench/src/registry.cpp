@@ -20,7 +20,9 @@ Catalog& Catalog::instance() {
   return catalog;
 }
 
-void Catalog::add(CaseSpec spec) { cases_.push_back(std::move(spec)); }
+void Catalog::add(CaseSpec spec) {
+  cases_.push_back(std::move(spec));
+}
 
 std::string case_name(const std::string& family, const Params& params) {
   std::string name = family;

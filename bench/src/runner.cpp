@@ -392,6 +392,23 @@ std::string nvml_snapshot(const Nvml& nvml, const std::string& bus) {
   return s.str();
 }
 
+/// The clock-lowering reasons NVML reports right after a case (benign ones left out), "none",
+/// or "not measured (<why>)".
+std::string throttle_note(const Nvml* nvml, const std::string& bus, const std::string& why) {
+  if (nvml == nullptr) {
+    return "not measured (" + (why.empty() ? std::string("nvml unavailable") : why) + ")";
+  }
+  const Reading<std::uint64_t> mask = nvml->clock_event_reasons(bus);
+  if (!mask.value) {
+    return "not measured (" + mask.reason + ")";
+  }
+  std::string out;
+  for (const auto& name : clock_event_reason_names(*mask.value & ~kBenignClockEventReasons)) {
+    out += (out.empty() ? "" : "|") + name;
+  }
+  return out.empty() ? "none" : out;
+}
+
 std::string hex(std::uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -598,9 +615,13 @@ int run_command(const CliOptions& o,
         }
       }
     }
-    if (nvml && inst.gpu != nullptr && r.status != Status::skipped) {
-      // A snapshot right after the case; throttle reasons seen here are reported (MR-7).
-      r.notes["nvml_after"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
+    if (inst.gpu != nullptr && r.status != Status::skipped) {
+      // A snapshot right after the case; the throttle reasons seen there are reported (MR-7).
+      r.notes["throttle_reasons"] =
+          throttle_note(nvml.get(), inst.gpu->pci_bus_id, record.runtime.nvml_reason);
+      if (nvml) {
+        r.notes["nvml_after"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
+      }
     }
     r.finished_utc = utc_now_iso8601();
     return r;

@@ -25,8 +25,8 @@ std::vector<std::string> split_commas(std::string_view text, std::string_view fl
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = text.find(',', start);
-    const std::string_view part =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view part = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (part.empty()) {
       throw UsageError(std::string(flag) + ": empty item in '" + std::string(text) + "'");
     }
@@ -41,9 +41,19 @@ std::vector<std::string> split_commas(std::string_view text, std::string_view fl
 
 // Flags of each command; anything else is an error (IN-1).
 bool takes(Command c, std::string_view flag) {
-  static const std::vector<std::string_view> run_flags{
-      "--family", "--quick", "--full", "--profile", "--out", "--overwrite", "--quiet",
-      "--no-verify", "--seed", "--devices", "--min-time", "--max-noise", "--timeout"};
+  static const std::vector<std::string_view> run_flags{"--family",
+                                                       "--quick",
+                                                       "--full",
+                                                       "--profile",
+                                                       "--out",
+                                                       "--overwrite",
+                                                       "--quiet",
+                                                       "--no-verify",
+                                                       "--seed",
+                                                       "--devices",
+                                                       "--min-time",
+                                                       "--max-noise",
+                                                       "--timeout"};
   switch (c) {
     case Command::run:
       for (auto f : run_flags) {
@@ -63,7 +73,8 @@ bool takes(Command c, std::string_view flag) {
 
 bool needs_value(std::string_view flag) {
   return flag == "--family" || flag == "--profile" || flag == "--out" || flag == "--seed" ||
-         flag == "--devices" || flag == "--min-time" || flag == "--max-noise" || flag == "--timeout";
+         flag == "--devices" || flag == "--min-time" || flag == "--max-noise" ||
+         flag == "--timeout";
 }
 
 }  // namespace

@@ -82,8 +82,7 @@ std::vector<std::string> clock_event_reason_names(std::uint64_t mask) {
 }
 
 bool is_throttling(std::uint64_t mask) noexcept {
-  // GpuIdle, ApplicationsClocksSetting, SyncBoost and DisplayClockSetting are benign (MR-7).
-  return (mask & (0x4 | 0x8 | 0x20 | 0x40 | 0x80)) != 0;
+  return (mask & ~kBenignClockEventReasons) != 0;
 }
 
 template <class F>

@@ -11,9 +11,12 @@ std::uint64_t usable_device_bytes(std::uint64_t free_bytes, std::uint64_t total_
   return free_bytes > reserve ? free_bytes - reserve : 0;
 }
 
-std::optional<StreamPlan> plan_stream(StreamTarget target, std::uint64_t l2_bytes,
-                                      std::size_t elem_bytes, int arrays,
-                                      std::uint64_t min_array_bytes, std::size_t vector_elems) {
+std::optional<StreamPlan> plan_stream(StreamTarget target,
+                                      std::uint64_t l2_bytes,
+                                      std::size_t elem_bytes,
+                                      int arrays,
+                                      std::uint64_t min_array_bytes,
+                                      std::size_t vector_elems) {
   const auto n_arrays = static_cast<std::uint64_t>(std::max(1, arrays));
   const std::uint64_t granule = checked_mul(elem_bytes, vector_elems);
   StreamPlan plan;

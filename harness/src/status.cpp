@@ -55,7 +55,8 @@ bool is_failure(Status s) noexcept {
   }
 }
 
-ExitCode exit_code_for(const std::vector<Status>& statuses, bool gpu_requested_without_device,
+ExitCode exit_code_for(const std::vector<Status>& statuses,
+                       bool gpu_requested_without_device,
                        int interrupted_by_signal) noexcept {
   if (interrupted_by_signal == 2) {
     return ExitCode::sigint;

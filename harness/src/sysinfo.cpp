@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/sysinfo.hpp>
 
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -12,6 +9,9 @@
 #include <random>
 #include <sstream>
 #include <thread>
+
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace gpb {
 namespace {
@@ -93,8 +93,14 @@ HostInfo collect_host_info(const std::string& root) {
 }
 
 std::map<std::string, std::string> allowlisted_env(const char* const* envp) {
-  static const char* const kPrefixes[] = {"CUDA_", "NCCL_", "OMP_", "OMPI_COMM_WORLD_", "PMIX_RANK",
-                                          "SLURM_JOB_ID", "SLURM_PROCID", "GPUBENCH_"};
+  static const char* const kPrefixes[] = {"CUDA_",
+                                          "NCCL_",
+                                          "OMP_",
+                                          "OMPI_COMM_WORLD_",
+                                          "PMIX_RANK",
+                                          "SLURM_JOB_ID",
+                                          "SLURM_PROCID",
+                                          "GPUBENCH_"};
   static const char* const kSecrets[] = {"TOKEN", "SECRET", "PASSWORD", "KEY", "CREDENTIAL"};
   std::map<std::string, std::string> out;
   for (const char* const* e = envp; e != nullptr && *e != nullptr; ++e) {
@@ -104,14 +110,16 @@ std::map<std::string, std::string> allowlisted_env(const char* const* envp) {
       continue;
     }
     const std::string name(entry.substr(0, eq));
-    const bool allowed = std::any_of(std::begin(kPrefixes), std::end(kPrefixes),
+    const bool allowed = std::any_of(std::begin(kPrefixes),
+                                     std::end(kPrefixes),
                                      [&](const char* p) { return starts_with(name, p); });
     if (!allowed) {
       continue;
     }
     std::string upper = name;
-    std::transform(upper.begin(), upper.end(), upper.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) {
+      return static_cast<char>(std::toupper(c));
+    });
     const bool secret = std::any_of(std::begin(kSecrets), std::end(kSecrets), [&](const char* s) {
       return upper.find(s) != std::string::npos;
     });

@@ -37,7 +37,8 @@ double parse_double(std::string_view text, std::string_view what) {
   }
   // strtod is locale-dependent and accepts hex/inf/nan; restrict the alphabet first.
   for (char c : text) {
-    const bool ok = (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+    const bool ok =
+        (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
     if (!ok) {
       bad(what, text, "is not a decimal number");
     }
@@ -84,10 +85,22 @@ std::uint64_t parse_size(std::string_view text, std::string_view what) {
     const std::uint64_t base = binary ? 1024 : 1000;
     int power = 0;
     switch (suffix[0]) {
-      case 'k': case 'K': power = 1; break;
-      case 'm': case 'M': power = 2; break;
-      case 'g': case 'G': power = 3; break;
-      case 't': case 'T': power = 4; break;
+      case 'k':
+      case 'K':
+        power = 1;
+        break;
+      case 'm':
+      case 'M':
+        power = 2;
+        break;
+      case 'g':
+      case 'G':
+        power = 3;
+        break;
+      case 't':
+      case 'T':
+        power = 4;
+        break;
       default:
         bad(what, text, "has an unknown size suffix (use K, M, G, T, Ki, Mi, Gi, Ti)");
     }

@@ -30,8 +30,12 @@ const StreamRow& row(StreamKernel k) noexcept {
 }
 }  // namespace
 
-int stream_weight(StreamKernel k) noexcept { return row(k).weight; }
-std::string_view to_string(StreamKernel k) noexcept { return row(k).name; }
+int stream_weight(StreamKernel k) noexcept {
+  return row(k).weight;
+}
+std::string_view to_string(StreamKernel k) noexcept {
+  return row(k).name;
+}
 
 std::optional<StreamKernel> stream_kernel_from_string(std::string_view name) noexcept {
   for (const auto& r : kStream) {
@@ -43,7 +47,8 @@ std::optional<StreamKernel> stream_kernel_from_string(std::string_view name) noe
 }
 
 double stream_bytes(StreamKernel k, std::uint64_t n, std::size_t elem_bytes) noexcept {
-  return static_cast<double>(row(k).weight) * static_cast<double>(elem_bytes) * static_cast<double>(n);
+  return static_cast<double>(row(k).weight) * static_cast<double>(elem_bytes) *
+         static_cast<double>(n);
 }
 
 double stream_flops(StreamKernel k, std::uint64_t n) noexcept {
@@ -54,6 +59,8 @@ double gemm_flops(std::int64_t m, std::int64_t n, std::int64_t k) noexcept {
   return 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
 }
 
-double copy_bytes(std::uint64_t size_bytes) noexcept { return static_cast<double>(size_bytes); }
+double copy_bytes(std::uint64_t size_bytes) noexcept {
+  return static_cast<double>(size_bytes);
+}
 
 }  // namespace gpb

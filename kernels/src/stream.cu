@@ -125,26 +125,34 @@ struct TriadOp {
   }
 };
 
-// Grid-stride loop; each thread issues U independent vector loads before its first store, so
-// U * 16 B (32 B for two-input kernels) per thread are in flight (Little's law).
-template <class Op, int U>
+// Two ways to hand vectors to threads; both issue U independent loads before the first store.
+//  grid  (Tiled = false): thread t takes t, t + T, ..., t + (U-1) T (T = all threads), then
+//        moves on by U*T: the whole grid sweeps the array together, loads and stores interleaved
+//        finely across it.
+//  tile  (Tiled = true): block b owns tiles of U*blockDim consecutive vectors and reads a whole
+//        tile before writing it, so each DRAM page sees longer runs of one direction.
+template <class Op, int U, bool Tiled>
 __global__ void elementwise_kernel(Op op, std::size_t nv, int passes) {
-  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  const std::size_t first = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+  const std::size_t threads = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  const std::size_t step = Tiled ? blockDim.x : threads;
+  const std::size_t first =
+      Tiled ? blockIdx.x * static_cast<std::size_t>(U) * blockDim.x + threadIdx.x
+            : blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+  const std::size_t advance = threads * U;
   for (int p = 0; p < passes; ++p) {
     const std::size_t shift = (static_cast<std::size_t>(p) * 977u * blockDim.x) % nv;
-    for (std::size_t i = first; i < nv; i += stride * U) {
+    for (std::size_t i = first; i < nv; i += advance) {
       typename Op::In x[U];
 #pragma unroll
       for (int u = 0; u < U; ++u) {
-        const std::size_t k = i + u * stride;
+        const std::size_t k = i + u * step;
         if (k < nv) {
           x[u] = op.load_in(rotate(k, shift, nv));
         }
       }
 #pragma unroll
       for (int u = 0; u < U; ++u) {
-        const std::size_t k = i + u * stride;
+        const std::size_t k = i + u * step;
         if (k < nv) {
           op.store_out(rotate(k, shift, nv), x[u]);
         }
@@ -216,7 +224,7 @@ cudaError_t stream_launch_config(int device, StreamLaunch* out) {
   int per_sm = 0;
   // The triad kernel is the heaviest of the set; its occupancy sizes the resident grid.
   if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-          &per_sm, elementwise_kernel<TriadOp<T, false>, 1>, kDotThreads, 0);
+          &per_sm, elementwise_kernel<TriadOp<T, false>, 1, false>, kDotThreads, 0);
       e != cudaSuccess) {
     return e;
   }
@@ -226,7 +234,7 @@ cudaError_t stream_launch_config(int device, StreamLaunch* out) {
 }
 
 namespace {
-template <class T, int U, bool S>
+template <class T, int U, bool S, bool Tiled>
 void launch_variant(StreamOp op,
                     T* a,
                     T* b,
@@ -243,19 +251,19 @@ void launch_variant(StreamOp op,
   auto* vc = reinterpret_cast<V*>(c);
   switch (op) {
     case StreamOp::copy:
-      elementwise_kernel<CopyOp<T, S>, U>
+      elementwise_kernel<CopyOp<T, S>, U, Tiled>
           <<<cfg.blocks, cfg.threads, 0, stream>>>(CopyOp<T, S>{va, vc}, nv, passes);
       break;
     case StreamOp::mul:
-      elementwise_kernel<MulOp<T, S>, U>
+      elementwise_kernel<MulOp<T, S>, U, Tiled>
           <<<cfg.blocks, cfg.threads, 0, stream>>>(MulOp<T, S>{vb, vc, scalar}, nv, passes);
       break;
     case StreamOp::add:
-      elementwise_kernel<AddOp<T, S>, U>
+      elementwise_kernel<AddOp<T, S>, U, Tiled>
           <<<cfg.blocks, cfg.threads, 0, stream>>>(AddOp<T, S>{va, vb, vc}, nv, passes);
       break;
     case StreamOp::triad:
-      elementwise_kernel<TriadOp<T, S>, U>
+      elementwise_kernel<TriadOp<T, S>, U, Tiled>
           <<<cfg.blocks, cfg.threads, 0, stream>>>(TriadOp<T, S>{va, vb, vc, scalar}, nv, passes);
       break;
     case StreamOp::dot:
@@ -280,33 +288,32 @@ cudaError_t launch_stream(StreamOp op,
     return cudaErrorInvalidValue;
   }
   const std::size_t nv = n / Vec<T>::width;
-  const auto go = [&](auto unroll, auto streaming) {
-    launch_variant<T, decltype(unroll)::value, decltype(streaming)::value>(
-        op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+  if (cfg.streaming && cfg.tiled) {
+    return cudaErrorInvalidValue;  // not a measured combination
+  }
+  const auto go = [&](auto unroll) {
+    constexpr int U = decltype(unroll)::value;
+    if (cfg.streaming) {
+      launch_variant<T, U, true, false>(op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+    } else if (cfg.tiled) {
+      launch_variant<T, U, false, true>(op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+    } else {
+      launch_variant<T, U, false, false>(
+          op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+    }
   };
-  using One = std::integral_constant<int, 1>;
-  using Two = std::integral_constant<int, 2>;
-  using Four = std::integral_constant<int, 4>;
-  using Plain = std::false_type;
-  using Cs = std::true_type;
-  switch (cfg.unroll * 2 + (cfg.streaming ? 1 : 0)) {
-    case 2:
-      go(One{}, Plain{});
+  switch (cfg.unroll) {
+    case 1:
+      go(std::integral_constant<int, 1>{});
       break;
-    case 3:
-      go(One{}, Cs{});
+    case 2:
+      go(std::integral_constant<int, 2>{});
       break;
     case 4:
-      go(Two{}, Plain{});
-      break;
-    case 5:
-      go(Two{}, Cs{});
+      go(std::integral_constant<int, 4>{});
       break;
     case 8:
-      go(Four{}, Plain{});
-      break;
-    case 9:
-      go(Four{}, Cs{});
+      go(std::integral_constant<int, 8>{});
       break;
     default:
       return cudaErrorInvalidValue;

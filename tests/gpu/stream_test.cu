@@ -20,13 +20,14 @@ namespace gpb {
 namespace {
 
 template <class T>
-void check_op(StreamOp op, int passes, int unroll, bool streaming) {
+void check_op(StreamOp op, int passes, int unroll, bool streaming, bool tiled = false) {
   const std::size_t n = (1u << 20) + 64;  // not a multiple of the grid: tail handling
   DeviceBuffer<T> a(n), b(n), c(n);
   StreamLaunch cfg;
   GPB_CUDA_CHECK(stream_launch_config<T>(0, &cfg));
   cfg.unroll = unroll;
   cfg.streaming = streaming;
+  cfg.tiled = tiled;
   DeviceBuffer<T> partials(static_cast<std::size_t>(cfg.blocks));
   GPB_CUDA_CHECK(launch_fill_hash<T>(a.data(), n, 11, T(0.5), nullptr));
   GPB_CUDA_CHECK(launch_fill_hash<T>(b.data(), n, 12, T(0.5), nullptr));
@@ -93,6 +94,12 @@ TEST(GpuStream, KernelsMatchHostReplay) {
           check_op<float>(op, passes, unroll, streaming);
           check_op<double>(op, passes, unroll, streaming);
         }
+      }
+      for (int unroll : {1, 2, 4, 8}) {
+        SCOPED_TRACE("tiled, op " + std::to_string(static_cast<int>(op)) + " passes " +
+                     std::to_string(passes) + " unroll " + std::to_string(unroll));
+        check_op<float>(op, passes, unroll, false, true);
+        check_op<double>(op, passes, unroll, false, true);
       }
     }
   }

@@ -17,17 +17,17 @@ const char* to_string(Profile p) noexcept;
 
 struct CliOptions {
   Command command = Command::help;
-  std::string help_topic;               ///< subcommand whose help was asked for
-  std::string filter;                   ///< regex over case names (POSIX extended)
-  std::vector<std::string> families;    ///< --family a,b
+  std::string help_topic;             ///< subcommand whose help was asked for
+  std::string filter;                 ///< regex over case names (POSIX extended)
+  std::vector<std::string> families;  ///< --family a,b
   Profile profile = Profile::standard;
-  std::string out;                      ///< --out FILE
+  std::string out;  ///< --out FILE
   bool overwrite = false;
   bool quiet = false;
   bool verify = true;
-  bool json = false;                    ///< devices --json
+  bool json = false;  ///< devices --json
   std::optional<std::uint64_t> seed;
-  std::vector<int> devices;             ///< --devices 0,2 (CUDA ordinals); empty = all
+  std::vector<int> devices;  ///< --devices 0,2 (CUDA ordinals); empty = all
   std::optional<double> min_time_s, max_noise, timeout_s;
   std::vector<std::string> benchmark_args;  ///< --benchmark_* passed to Google Benchmark
 };

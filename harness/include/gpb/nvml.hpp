@@ -19,6 +19,8 @@ struct Reading {
 
 /// Names of the set bits of a clock-event-reasons mask (GpuIdle, SwPowerCap, HwSlowdown, ...).
 std::vector<std::string> clock_event_reason_names(std::uint64_t mask);
+/// GpuIdle | ApplicationsClocksSetting | SyncBoost | DisplayClockSetting: not throttling (MR-7).
+inline constexpr std::uint64_t kBenignClockEventReasons = 0x1 | 0x2 | 0x10 | 0x100;
 /// True when the mask holds a reason that lowers clocks under load (not idle/app setting).
 bool is_throttling(std::uint64_t mask) noexcept;
 

@@ -28,8 +28,11 @@ struct StreamPlan {
 /// L2: all arrays together <= L2/2, with enough in-kernel passes to move >= 256 MiB per launch
 /// (a single pass over a few MiB is shorter than the launch itself).
 /// Returns nullopt when L2 size is unknown (0) for an L2 case.
-std::optional<StreamPlan> plan_stream(StreamTarget target, std::uint64_t l2_bytes,
-                                      std::size_t elem_bytes, int arrays,
-                                      std::uint64_t min_array_bytes, std::size_t vector_elems);
+std::optional<StreamPlan> plan_stream(StreamTarget target,
+                                      std::uint64_t l2_bytes,
+                                      std::size_t elem_bytes,
+                                      int arrays,
+                                      std::uint64_t min_array_bytes,
+                                      std::size_t vector_elems);
 
 }  // namespace gpb

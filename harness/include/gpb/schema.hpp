@@ -30,17 +30,17 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 /// How a metric counts its work (METHODOLOGY §2.1).
 struct Convention {
-  std::string direction = "uni";         ///< uni | bidir_total | bidir_per_direction
-  std::string engine = "sm";             ///< ce | sm | nccl | cublas | cpu
-  std::string byte_counting = "once";    ///< once | read_plus_write | stream_weights
-  std::string cache_policy = "warm";     ///< warm | flush_l2 | rotate_inputs | l2_resident
+  std::string direction = "uni";       ///< uni | bidir_total | bidir_per_direction
+  std::string engine = "sm";           ///< ce | sm | nccl | cublas | cpu
+  std::string byte_counting = "once";  ///< once | read_plus_write | stream_weights
+  std::string cache_policy = "warm";   ///< warm | flush_l2 | rotate_inputs | l2_resident
 };
 
 /// Work done by ONE operation (one kernel launch, one copy, one GEMM).
 struct Work {
-  double flops = 0;  ///< floating-point (or integer) operations per op
-  double bytes = 0;  ///< bytes moved per op under the convention's byte model
-  std::string model; ///< human-readable formula, e.g. "3*sizeof(T)*N (BabelStream triad)"
+  double flops = 0;   ///< floating-point (or integer) operations per op
+  double bytes = 0;   ///< bytes moved per op under the convention's byte model
+  std::string model;  ///< human-readable formula, e.g. "3*sizeof(T)*N (BabelStream triad)"
 };
 
 /// Theoretical peak used for % of peak and the plausibility bound (MR-13).
@@ -53,7 +53,7 @@ struct Peak {
 
 /// A derived rate. `value` is in `unit` (GB/s decimal, TFLOP/s = 1e12 FLOP/s).
 struct Metric {
-  std::string name;        ///< e.g. "bandwidth", "throughput_burst"
+  std::string name;  ///< e.g. "bandwidth", "throughput_burst"
   double value = 0;
   std::string unit;        ///< "GB/s" | "TFLOP/s" | "TOP/s"
   std::string definition;  ///< e.g. "bytes / median_s"
@@ -61,11 +61,11 @@ struct Metric {
 
 /// Why sampling stopped (MR-3) and what it cost.
 struct StopInfo {
-  std::string reason;               ///< converged | plateau | timeout | max_samples | invalid
-  std::vector<std::string> unmet;   ///< criteria not met when reason is timeout
-  double gpu_time_s = 0;            ///< accumulated timed seconds over all kept samples
-  double wall_time_s = 0;           ///< host wall clock spent sampling (labelled, MR-1)
-  std::int64_t discarded = 0;       ///< samples dropped as throttled (MR-7)
+  std::string reason;              ///< converged | plateau | timeout | max_samples | invalid
+  std::vector<std::string> unmet;  ///< criteria not met when reason is timeout
+  double gpu_time_s = 0;           ///< accumulated timed seconds over all kept samples
+  double wall_time_s = 0;          ///< host wall clock spent sampling (labelled, MR-1)
+  std::int64_t discarded = 0;      ///< samples dropped as throttled (MR-7)
 };
 
 /// Per-sample SM clock seen during the case (MR-7); empty when not measured.
@@ -79,21 +79,21 @@ struct CaseResult {
   std::string family;  ///< e.g. "stream", "host"
   int methodology_version = 0;
   Params params;
-  std::vector<int> devices;                ///< CUDA ordinals used (empty for host cases)
-  std::vector<std::string> device_uuids;   ///< same order as devices
+  std::vector<int> devices;               ///< CUDA ordinals used (empty for host cases)
+  std::vector<std::string> device_uuids;  ///< same order as devices
   Status status = Status::unknown;
-  std::vector<std::string> reasons;        ///< machine-readable, e.g. "insufficient_device_memory"
-  std::string message;                     ///< human text for the first reason (error text etc.)
+  std::vector<std::string> reasons;  ///< machine-readable, e.g. "insufficient_device_memory"
+  std::string message;               ///< human text for the first reason (error text etc.)
   bool verified = false;
-  std::string verification;                ///< what was checked and the worst error seen
+  std::string verification;  ///< what was checked and the worst error seen
   Convention convention;
   Work work;
   std::int64_t ops_per_sample = 0;
-  std::vector<double> sample_s;            ///< every kept raw sample, seconds PER OPERATION
+  std::vector<double> sample_s;  ///< every kept raw sample, seconds PER OPERATION
   std::optional<Stats> stats;
   StopInfo stop;
-  std::optional<Metric> headline;          ///< the number reports use
-  std::vector<Metric> metrics;             ///< secondary rates (min-time rate, burst, ...)
+  std::optional<Metric> headline;  ///< the number reports use
+  std::vector<Metric> metrics;     ///< secondary rates (min-time rate, burst, ...)
   Peak peak;
   ClockSummary sm_clock;
   std::map<std::string, std::string> notes;  ///< small facts (algorithm chosen, array length)
@@ -115,12 +115,12 @@ struct ToolInfo {
 
 struct RuntimeInfo {
   std::optional<int> cuda_runtime_version, cuda_driver_version, cublas_version;
-  std::string cuda_reason;           ///< why the CUDA versions are null
-  std::string driver_version;        ///< NVML driver string, "" when unknown
+  std::string cuda_reason;     ///< why the CUDA versions are null
+  std::string driver_version;  ///< NVML driver string, "" when unknown
   std::string nvml_version;
-  std::string nvml_reason;           ///< why NVML data is missing
-  std::string cuda_module_loading;   ///< value of CUDA_MODULE_LOADING seen by the process
-  std::string device_error;          ///< e.g. "cudaGetDeviceCount: cudaErrorNoDevice (100): ..."
+  std::string nvml_reason;          ///< why NVML data is missing
+  std::string cuda_module_loading;  ///< value of CUDA_MODULE_LOADING seen by the process
+  std::string device_error;         ///< e.g. "cudaGetDeviceCount: cudaErrorNoDevice (100): ..."
 };
 
 struct HostInfo {
@@ -131,7 +131,7 @@ struct HostInfo {
   int logical_cpus = 0;
   int numa_nodes = 0;
   std::uint64_t memory_bytes = 0;
-  std::string cpu_governor;          ///< "" when not readable
+  std::string cpu_governor;  ///< "" when not readable
   std::string transparent_hugepages;
 };
 
@@ -147,7 +147,8 @@ struct GpuInfo {
   std::optional<double> sm_clock_max_mhz;   ///< cudaDevAttrClockRate
   std::optional<double> mem_clock_max_mhz;  ///< cudaDevAttrMemoryClockRate
   int memory_bus_width_bits = 0;
-  std::optional<double> memory_bandwidth_peak_gbps;  ///< 2 * mem_clock * bus_width / 8 (METHODOLOGY §3)
+  std::optional<double>
+      memory_bandwidth_peak_gbps;  ///< 2 * mem_clock * bus_width / 8 (METHODOLOGY §3)
   bool ecc_enabled = false;
   int numa_node = -1;
   std::optional<double> power_limit_w;  ///< NVML, null when unavailable
@@ -155,10 +156,10 @@ struct GpuInfo {
 };
 
 struct RunInfo {
-  std::string id;           ///< random run id
+  std::string id;  ///< random run id
   std::string started_utc, finished_utc;
   std::vector<std::string> argv;
-  std::string profile;      ///< quick | default | full
+  std::string profile;                     ///< quick | default | full
   std::map<std::string, std::string> env;  ///< allowlisted variables only (DI-7)
   std::uint64_t seed = 0;
   int exit_code = 0;

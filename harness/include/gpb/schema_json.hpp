@@ -39,7 +39,8 @@ std::string to_json_text(const RunRecord& record);
 /// Throws InputError: syntax (with line:column), depth > limit, duplicate keys, NaN literals,
 /// wrong types, missing required fields, unknown status names, schema name mismatch, or an
 /// unknown MAJOR version ("... schema version 2.0 is newer than this gpubench (reads 1.x)").
-RunRecord parse_run(const std::string& text, const std::string& origin,
+RunRecord parse_run(const std::string& text,
+                    const std::string& origin,
                     const InputLimits& limits = {});
 
 /// Reads and parses a file (size checked before reading).

@@ -31,11 +31,11 @@ std::optional<Status> status_from_string(std::string_view name) noexcept;
 
 /// Process exit codes (FH-9). Documented in the README; tested in tests/host/cli_test.
 enum class ExitCode : int {
-  ok = 0,             ///< every requested case valid or legitimately not applicable
-  case_failed = 1,    ///< a case failed verification, errored or timed out
-  usage = 2,          ///< bad flag or bad input file
-  no_device = 3,      ///< GPU cases requested but no usable CUDA device or driver
-  threshold = 4,      ///< reserved: a --min-* threshold not met
+  ok = 0,           ///< every requested case valid or legitimately not applicable
+  case_failed = 1,  ///< a case failed verification, errored or timed out
+  usage = 2,        ///< bad flag or bad input file
+  no_device = 3,    ///< GPU cases requested but no usable CUDA device or driver
+  threshold = 4,    ///< reserved: a --min-* threshold not met
   sigint = 130,
   sigterm = 143,
 };
@@ -45,7 +45,8 @@ bool is_failure(Status s) noexcept;
 
 /// Exit code for a finished run. `gpu_requested_without_device` wins over case failures
 /// because the user must fix the machine before anything else (FH-7).
-ExitCode exit_code_for(const std::vector<Status>& statuses, bool gpu_requested_without_device,
+ExitCode exit_code_for(const std::vector<Status>& statuses,
+                       bool gpu_requested_without_device,
                        int interrupted_by_signal) noexcept;
 
 }  // namespace gpb

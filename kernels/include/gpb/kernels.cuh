@@ -18,8 +18,10 @@ enum class StreamOp { copy, mul, add, triad, dot };
 struct StreamLaunch {
   int blocks = 0;
   int threads = 256;
-  int unroll = 1;          ///< independent vectors per thread per iteration: 1, 2 or 4
+  int unroll = 1;          ///< independent vectors per thread per iteration: 1, 2, 4 or 8
   bool streaming = false;  ///< evict-first loads/stores (__ldcs/__stcs)
+  bool tiled = false;      ///< block-owned tiles instead of grid-wide interleaving (not with
+                           ///< streaming; dot always uses the grid layout)
 };
 template <class T>
 cudaError_t stream_launch_config(int device, StreamLaunch* out);
