@@ -36,8 +36,9 @@ struct StreamPoint {
   int unroll = kDefaultUnroll;
   bool streaming = kDefaultStreaming;
   bool variant = false;
-  bool tiled = false;  // block-owned tiles (kernels.cuh StreamLaunch::tiled)  // part of the
-                       // stream/variant family (names carry unroll and hint)
+  bool tiled = false;          // block-owned tiles (kernels.cuh StreamLaunch::tiled)
+  bool one_pass_grid = false;  // one vector per thread, as many blocks as that takes (BabelStream)
+                               // // part of the stream/variant family (names carry unroll and hint)
 };
 
 std::vector<StreamPoint> stream_sweep() {
@@ -76,6 +77,7 @@ std::vector<StreamPoint> variant_sweep() {
     for (const Shape& sh : shapes) {
       StreamPoint p{StreamTarget::hbm, k, false, kFull, sh.unroll, sh.streaming, true};
       p.tiled = sh.tiled;
+      p.one_pass_grid = sh.one_pass_grid;
       points.push_back(p);
     }
   }
@@ -88,7 +90,7 @@ CaseDesc describe(const StreamPoint& p) {
   if (p.variant) {
     d.params.emplace_back("unroll", std::to_string(p.unroll));
     d.params.emplace_back("hint", p.streaming ? "cs" : "plain");
-    d.params.emplace_back("layout", p.tiled ? "tile" : "grid");
+    d.params.emplace_back("layout", p.tiled ? "tile" : (p.one_pass_grid ? "onepass" : "grid"));
   }
   return d;
 }
@@ -262,6 +264,12 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   cfg.unroll = p.unroll;
   cfg.streaming = p.streaming;
   cfg.tiled = p.tiled;
+  if (p.one_pass_grid) {
+    // Every thread handles one vector: no loop, the hardware schedules the blocks.
+    const std::uint64_t vectors = plan->elements / width;
+    cfg.blocks = static_cast<int>((vectors + static_cast<std::uint64_t>(cfg.threads) - 1) /
+                                  static_cast<std::uint64_t>(cfg.threads));
+  }
   ctx.require_device_bytes(plan->working_set_bytes +
                            sizeof(T) * static_cast<std::uint64_t>(cfg.blocks));
 
@@ -294,7 +302,10 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
   ctx.note("unroll", std::to_string(cfg.unroll));
   ctx.note("cache_hint", cfg.streaming ? "cs (evict-first)" : "plain");
-  ctx.note("layout", cfg.tiled ? "tile (block-owned tiles)" : "grid (grid-stride)");
+  ctx.note("layout",
+           cfg.tiled         ? "tile (block-owned tiles)"
+           : p.one_pass_grid ? "onepass (one vector per thread)"
+                             : "grid (grid-stride, resident grid)");
 
   T* pa = a.data();
   T* pb = b.data();
