@@ -64,14 +64,16 @@ std::vector<StreamPoint> variant_sweep() {
     int unroll;
     bool streaming;
     bool tiled;
+    bool one_pass_grid;
   };
-  const Shape shapes[] = {{1, false, false},
-                          {2, false, false},
-                          {4, false, false},
-                          {1, true, false},
-                          {2, false, true},
-                          {4, false, true},
-                          {8, false, true}};
+  const Shape shapes[] = {{1, false, false, false},
+                          {2, false, false, false},
+                          {4, false, false, false},
+                          {1, true, false, false},
+                          {2, false, true, false},
+                          {4, false, true, false},
+                          {8, false, true, false},
+                          {1, false, false, true}};
   std::vector<StreamPoint> points;
   for (StreamKernel k : {StreamKernel::copy, StreamKernel::triad}) {
     for (const Shape& sh : shapes) {
