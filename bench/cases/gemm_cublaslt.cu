@@ -6,6 +6,7 @@
 // sustained = MR-8 window; a sampled fp64 reference verifies every dtype (MR-10).
 #include <gpb/compute_peaks.hpp>
 #include <gpb/cublaslt_raii.hpp>
+#include <gpb/cublaslt_types.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
 #include <gpb/fill_hash.hpp>
@@ -38,50 +39,6 @@ constexpr float kFp8ScaleW = 0.5f;
 constexpr float kFp8ScaleX = 0.25f;
 
 // ---- dtype -> cuBLASLt types ---------------------------------------------------------------
-
-struct LtTypes {
-  cudaDataType_t ab;  // A and B element type
-  cudaDataType_t cd;  // C and D element type
-  cublasComputeType_t compute;
-  cudaDataType_t scale;  // alpha/beta type
-};
-
-LtTypes lt_types(GemmDtype d) {
-  switch (d) {
-    case GemmDtype::fp64:
-      return {CUDA_R_64F, CUDA_R_64F, CUBLAS_COMPUTE_64F, CUDA_R_64F};
-    case GemmDtype::fp32:
-      return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F};  // no TF32
-    case GemmDtype::tf32:
-      return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F};
-    case GemmDtype::fp16:
-      return {CUDA_R_16F, CUDA_R_16F, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::bf16:
-      return {CUDA_R_16BF, CUDA_R_16BF, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::fp8_e4m3:
-      return {CUDA_R_8F_E4M3, CUDA_R_16BF, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::int8:
-      return {CUDA_R_8I, CUDA_R_32I, CUBLAS_COMPUTE_32I, CUDA_R_32I};
-  }
-  return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-}
-
-/// alpha = 1, beta = 0 in the scale type (host pointer mode, the default).
-struct Scalars {
-  double d[2] = {1.0, 0.0};
-  float f[2] = {1.0f, 0.0f};
-  std::int32_t i[2] = {1, 0};
-  const void* alpha(cudaDataType_t t) const {
-    return t == CUDA_R_64F ? static_cast<const void*>(&d[0])
-                           : (t == CUDA_R_32I ? static_cast<const void*>(&i[0])
-                                              : static_cast<const void*>(&f[0]));
-  }
-  const void* beta(cudaDataType_t t) const {
-    return t == CUDA_R_64F ? static_cast<const void*>(&d[1])
-                           : (t == CUDA_R_32I ? static_cast<const void*>(&i[1])
-                                              : static_cast<const void*>(&f[1]));
-  }
-};
 
 template <class T>
 struct TypeTag {

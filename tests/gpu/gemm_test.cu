@@ -3,6 +3,7 @@
 // shape passes the sampled fp64 reference; a wrong layout fails it; the FMA chains equal their
 // host replay. Every test skips cleanly when no CUDA device is usable.
 #include <gpb/cublaslt_raii.hpp>
+#include <gpb/cublaslt_types.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
 #include <gpb/gemm_kernels.cuh>
@@ -15,6 +16,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "gpu_test_util.hpp"
 
 namespace gpb {
 namespace {
@@ -35,45 +38,12 @@ int device_cc() {
   return major * 10 + minor;
 }
 
-#define GPB_REQUIRE_GPU()                      \
-  do {                                         \
-    if (device_cc() < 0) {                     \
-      GTEST_SKIP() << "no usable CUDA device"; \
-    }                                          \
-  } while (0)
-
-struct LtCase {
-  cudaDataType_t ab, cd;
-  cublasComputeType_t compute;
-  cudaDataType_t scale;
-};
-
-LtCase lt_case(GemmDtype d) {
-  switch (d) {
-    case GemmDtype::fp64:
-      return {CUDA_R_64F, CUDA_R_64F, CUBLAS_COMPUTE_64F, CUDA_R_64F};
-    case GemmDtype::fp32:
-      return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::tf32:
-      return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F};
-    case GemmDtype::fp16:
-      return {CUDA_R_16F, CUDA_R_16F, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::bf16:
-      return {CUDA_R_16BF, CUDA_R_16BF, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::fp8_e4m3:
-      return {CUDA_R_8F_E4M3, CUDA_R_16BF, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-    case GemmDtype::int8:
-      return {CUDA_R_8I, CUDA_R_32I, CUBLAS_COMPUTE_32I, CUDA_R_32I};
-  }
-  return {CUDA_R_32F, CUDA_R_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F};
-}
-
 /// Runs row-major C[M,N] = X[M,K] W[N,K]^T through cuBLASLt (TN: A = W transposed, B = X)
 /// and checks 1024 sampled elements against the fp64 reference. `transa` lets a test break
 /// the layout on purpose.
 template <class TIn, class TOut>
 GemmCheck run_and_check(GemmDtype d, GemmShape s, cublasOperation_t transa = CUBLAS_OP_T) {
-  const LtCase t = lt_case(d);
+  const LtTypes t = lt_types(d);
   const Stream stream = make_stream();
   const CublasLtHandle handle = make_cublaslt();
   DeviceBuffer<TIn> x(static_cast<std::size_t>(s.m * s.k));
@@ -124,15 +94,9 @@ GemmCheck run_and_check(GemmDtype d, GemmShape s, cublasOperation_t transa = CUB
     none.detail = "no algorithm";
     return none;
   }
-  const double alpha_d = 1.0, beta_d = 0.0;
-  const float alpha_f = 1.0f, beta_f = 0.0f;
-  const std::int32_t alpha_i = 1, beta_i = 0;
-  const void* alpha = t.scale == CUDA_R_64F   ? static_cast<const void*>(&alpha_d)
-                      : t.scale == CUDA_R_32I ? static_cast<const void*>(&alpha_i)
-                                              : static_cast<const void*>(&alpha_f);
-  const void* beta = t.scale == CUDA_R_64F   ? static_cast<const void*>(&beta_d)
-                     : t.scale == CUDA_R_32I ? static_cast<const void*>(&beta_i)
-                                             : static_cast<const void*>(&beta_f);
+  const Scalars scalars;
+  const void* alpha = scalars.alpha(t.scale);
+  const void* beta = scalars.beta(t.scale);
   GPB_CUBLAS_CHECK(
       cublasLtMatmul(handle.get(),
                      desc.get(),
