@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // gpubench: GPU microbenchmarks with verified, provenance-rich JSON results.
 #include <gpb/build_info.hpp>
+#include <gpb/commands.hpp>
 #include <gpb/runner.hpp>
 #include <gpb/schema_json.hpp>
 #include <gpb/units.hpp>
@@ -15,6 +16,14 @@ extern char** environ;
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
   try {
+    // Host-only commands parse their own arguments (harness/include/gpb/commands.hpp).
+    if (args.size() > 1 && (args[1] == "prices" || args[1] == "report" || args[1] == "compare")) {
+      const std::vector<std::string> rest(args.begin() + 2, args.end());
+      if (args[1] == "prices") {
+        return gpb::prices_command(rest);
+      }
+      return args[1] == "report" ? gpb::report_command(rest) : gpb::compare_command(rest);
+    }
     const gpb::CliOptions o = gpb::parse_cli({args.begin() + 1, args.end()});
     switch (o.command) {
       case gpb::Command::help: {

@@ -3,7 +3,17 @@
 # Installs what gpubench needs to build: CMake >= 3.24, Ninja, a C++17 compiler, nlohmann/json,
 # Google Benchmark and GoogleTest. The CUDA toolkit (nvcc, cuBLAS) is not installed here: without
 # it gpubench builds its host-only configuration. Idempotent: does nothing when all is present.
+# `setup.sh --test` adds what the test suite needs beyond the build: Chromium (the HTML report
+# is opened headless), clang with libFuzzer and the ASan/UBSan runtimes (scripts/fuzz.sh).
 set -euo pipefail
+
+test_tools=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) test_tools=1 ;;
+    *) echo "setup: unknown option '$arg' (only --test)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 have_header() { [ -e "/usr/include/$1" ] || [ -e "/usr/local/include/$1" ]; }
@@ -15,6 +25,13 @@ have_header nlohmann/json.hpp || missing+=(nlohmann-json3-dev)
 have_header benchmark/benchmark.h || missing+=(libbenchmark-dev)
 have_header gtest/gtest.h || missing+=(libgtest-dev)
 have_header gmock/gmock.h || missing+=(libgmock-dev)
+if [ "$test_tools" -eq 1 ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v clang++ >/dev/null 2>&1 || missing+=(clang)
+  # libFuzzer and the sanitizer runtimes of Debian's clang (clang-14 on Debian 12).
+  compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
+    missing+=(libclang-rt-14-dev)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

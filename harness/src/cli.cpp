@@ -107,7 +107,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   } else if (first == "run") {
     o.command = Command::run;
   } else {
-    throw UsageError("unknown command '" + first + "' (expected devices, list or run; see --help)");
+    throw UsageError("unknown command '" + first +
+                     "' (expected devices, list, run, report, compare or prices; see --help)");
   }
   ++i;
   bool profile_set = false;
@@ -249,6 +250,9 @@ std::string help_text(Command c) {
              "  devices   list GPUs and their properties\n"
              "  list      list benchmark cases\n"
              "  run       run cases and write a JSON result file\n"
+             "  report    value-per-dollar report from result files and prices\n"
+             "  compare   side-by-side table of matching cases of result files\n"
+             "  prices    import price catalogs (prices import --format skypilot ...)\n"
              "  --version print the version\n"
              "Run 'gpubench <command> --help' for the options of a command.\n";
   }

@@ -15,7 +15,7 @@ namespace gpb {
 
 /// A parsed table; `line` of each row is its first physical line (1-based) for messages.
 struct CsvTable {
-  std::string origin;                 ///< file name for messages
+  std::string origin;  ///< file name for messages
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::size_t> row_lines;

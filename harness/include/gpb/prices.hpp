@@ -55,9 +55,9 @@ std::string normalise_gpu_name(std::string_view name);
 struct PriceQuote {
   std::string provider;
   std::string instance_type;
-  std::string gpu_name;   ///< as the source lists it ("H100", "A100-80GB", ...)
-  std::string model_key;  ///< resolved through the alias table; "" when unmapped
-  double gpu_count = 0;   ///< GPUs per instance; may be fractional (0.25)
+  std::string gpu_name;                  ///< as the source lists it ("H100", "A100-80GB", ...)
+  std::string model_key;                 ///< resolved through the alias table; "" when unmapped
+  double gpu_count = 0;                  ///< GPUs per instance; may be fractional (0.25)
   std::optional<double> gpu_memory_gib;  ///< per GPU as the source lists it; nullopt = unknown
   std::optional<double> on_demand_usd_per_hour;  ///< whole instance; nullopt = not offered
   std::optional<double> spot_usd_per_hour;
@@ -74,14 +74,14 @@ enum class PricingBasis { on_demand, spot, owned };
 
 /// Owned hardware (TCO) inputs for one system (METHODOLOGY §2.6).
 struct OwnedCost {
-  std::string name;          ///< e.g. "8x H100 SXM server (vendor quote)"
-  std::string model_key;     ///< GPU model of the system
+  std::string name;       ///< e.g. "8x H100 SXM server (vendor quote)"
+  std::string model_key;  ///< GPU model of the system
   double gpus = 8;
-  double price_usd = 0;      ///< system (or GPU) price incl. network share and install
+  double price_usd = 0;  ///< system (or GPU) price incl. network share and install
   double life_years = 4;
-  double cost_of_capital = 0;  ///< r per year; 0 -> straight-line (CRF = 1/N)
-  double availability = 1.0;   ///< fraction of hours the system is up
-  double utilization = 1.0;    ///< fraction of up hours doing useful work
+  double cost_of_capital = 0;      ///< r per year; 0 -> straight-line (CRF = 1/N)
+  double availability = 1.0;       ///< fraction of hours the system is up
+  double utilization = 1.0;        ///< fraction of up hours doing useful work
   std::optional<double> power_kw;  ///< average system draw; nullopt -> the report uses TDP
   double pue = 1.3;
   double usd_per_kwh = 0.08;
@@ -133,7 +133,8 @@ std::vector<PriceQuote> parse_price_table(std::string_view text, const std::stri
 std::string price_table_text(const std::vector<PriceQuote>& quotes);
 /// Writes a price table atomically (CSV cells guarded against formulas, IN-3). Throws
 /// FileExistsError when the target exists and !overwrite.
-void save_price_table(const std::vector<PriceQuote>& quotes, const std::filesystem::path& path,
+void save_price_table(const std::vector<PriceQuote>& quotes,
+                      const std::filesystem::path& path,
                       bool overwrite);
 /// The alias table (data/gpu_aliases.csv): `model` rows define canonical models, `alias` rows
 /// map names to them. Throws InputError (file:line:column) on an unknown kind or form factor,
@@ -182,12 +183,13 @@ struct SkypilotImportOptions {
 /// Counts of what an import read, skipped and merged, for the importer's summary.
 struct SkypilotImportSummary {
   std::size_t rows_read = 0;
-  std::size_t cpu_rows = 0;         ///< no AcceleratorName or a count of 0: skipped
-  std::size_t gpu_only_rows = 0;    ///< no InstanceType (GCP attachable GPUs; no host): skipped
-  std::size_t unpriced_rows = 0;    ///< neither an on-demand nor a spot price: skipped
-  std::size_t zone_rows_merged = 0; ///< availability-zone rows folded into a (type, region) row
-  std::size_t spot_equal_rows = 0;  ///< spot == on-demand, read as "no spot market"
-  std::size_t spot_zero_rows = 0;   ///< spot 0.00, read as "no spot" (vast.ai)
+  std::size_t cpu_rows = 0;              ///< no AcceleratorName or a count of 0: skipped
+  std::size_t gpu_only_rows = 0;         ///< no InstanceType and no GCP host to pair with: skipped
+  std::size_t gcp_host_rows_paired = 0;  ///< GCP host VM rows priced with their GPU rows
+  std::size_t unpriced_rows = 0;         ///< neither an on-demand nor a spot price: skipped
+  std::size_t zone_rows_merged = 0;     ///< availability-zone rows folded into a (type, region) row
+  std::size_t spot_equal_rows = 0;      ///< spot == on-demand, read as "no spot market"
+  std::size_t spot_zero_rows = 0;       ///< spot 0.00, read as "no spot" (vast.ai)
   std::size_t on_demand_zero_rows = 0;  ///< on-demand 0.00, read as "not offered on demand"
   std::size_t offers = 0;
   std::vector<std::string> regions;  ///< distinct, sorted
@@ -203,10 +205,12 @@ struct SkypilotImport {
 /// Reads one SkyPilot catalog vms.csv as published (columns by header name, any of the
 /// header variants in data/README.md) and aggregates availability-zone rows per (instance
 /// type, region): the minimum on-demand and the minimum spot price over the region's zones
-/// (each minimum may come from a different zone; notes say how many rows were merged). Quirks
-/// (data/README.md): CPU rows and GPU-only rows skipped; AcceleratorCount "8.0" or fractional;
-/// empty prices = not offered; spot 0.00 and spot == on-demand = no spot; float noise rounded
-/// to 10 significant digits; GpuInfo read only for the per-GPU memory hint
+/// (each minimum may come from a different zone; notes say how many rows were merged). GCP
+/// lists GPU host VMs (a2/a3/a4 families, g2-standard) without their GPUs and the GPUs as rows
+/// without an InstanceType: a host's price is its row plus the same zone's GPU row. Quirks
+/// (data/README.md): CPU rows and unpaired GPU-only rows skipped; AcceleratorCount "8.0" or
+/// fractional; empty prices = not offered; spot 0.00 and spot == on-demand = no spot; float noise
+/// rounded to 10 significant digits; GpuInfo read only for the per-GPU memory hint
 /// ('TotalGpuMemoryInMiB'; 0 = unknown); GPU names resolved with resolve_offer_model, unmapped
 /// ones kept with model_key "" and listed in the summary. Throws InputError (file:line:column)
 /// on a missing column, a non-numeric or negative price or count, rows of one (type, region)
@@ -217,7 +221,8 @@ SkypilotImport import_skypilot_catalog(const std::filesystem::path& path,
 
 /// import_skypilot_catalog with the provider inferred from the path; quotes only.
 std::vector<PriceQuote> import_skypilot(const std::filesystem::path& path,
-                                        const AliasTable& aliases, const std::string& source,
+                                        const AliasTable& aliases,
+                                        const std::string& source,
                                         const std::string& as_of);
 
 /// The cloud name of a catalog path: ".../<cloud>/vms.csv" or "<cloud>_vms.csv" /
