@@ -107,6 +107,7 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
     }
     cf.gpu_names = names.empty() ? "none" : join(names, ", ");
     cf.driver = r.runtime.driver_version;
+    cf.profile = r.run.profile;
     cmp.files.push_back(cf);
     for (std::size_t i = 0; i < r.results.size(); ++i) {
       const std::string key = strip_gpu_segment(r.results[i].name);
@@ -147,6 +148,7 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
         cell.case_name = first.name;
         cell.status = first.status;
         cell.methodology_version = first.methodology_version;
+        cell.work_model = first.work.model;
         std::vector<double> values;
         for (const auto i : group) {
           const auto& hl = r.results[i].headline;
@@ -206,6 +208,7 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
     flag_if_differs(
         row, "status", [](const CompareCell& c) { return std::string(to_string(c.status)); });
     flag_if_differs(row, "unit", [](const CompareCell& c) { return c.unit; });
+    flag_if_differs(row, "work model", [](const CompareCell& c) { return c.work_model; });
     cmp.rows.push_back(std::move(row));
   }
 
@@ -227,6 +230,7 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
   file_flag("schema version", [](const CompareFile& f) { return f.schema_version; });
   file_flag("GPU model", [](const CompareFile& f) { return f.gpu_names; });
   file_flag("driver", [](const CompareFile& f) { return f.driver; });
+  file_flag("profile", [](const CompareFile& f) { return f.profile; });
   return cmp;
 }
 

@@ -26,6 +26,7 @@ struct CompareCell {
   std::optional<double> ratio;  ///< value / first file's value; nullopt with ratio_reason
   std::string ratio_reason;
   int methodology_version = 0;
+  std::string work_model;  ///< the case's work formula (sizes differ between profiles)
   std::string gpu_name, driver;
   std::optional<double> sm_clock_max_mhz, mem_clock_max_mhz;
 };
@@ -40,6 +41,7 @@ struct CompareFile {
   std::string file;
   std::string tool_version, git_sha, schema_version;
   std::string gpu_names, driver;  ///< distinct GPU names joined by ", "
+  std::string profile;            ///< quick | default | full
 };
 
 struct Comparison {
