@@ -254,23 +254,6 @@ std::string ratio_text(const CompareCell& c) {
   return c.ratio ? format_fixed(*c.ratio, 3) : std::string("n/a");
 }
 
-void md_row(std::ostream& out, const std::vector<std::string>& cells) {
-  out << '|';
-  for (const auto& c : cells) {
-    out << ' ' << c << " |";
-  }
-  out << '\n';
-}
-
-void md_header(std::ostream& out, const std::vector<std::string>& cells) {
-  md_row(out, cells);
-  out << '|';
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    out << "---|";
-  }
-  out << '\n';
-}
-
 std::string unit_of(const CompareRow& row) {
   for (const auto& c : row.cells) {
     if (!c.unit.empty()) {

@@ -78,23 +78,6 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
-void md_row(std::ostream& out, const std::vector<std::string>& cells) {
-  out << '|';
-  for (const auto& c : cells) {
-    out << ' ' << c << " |";
-  }
-  out << '\n';
-}
-
-void md_header(std::ostream& out, const std::vector<std::string>& cells) {
-  md_row(out, cells);
-  out << '|';
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    out << "---|";
-  }
-  out << '\n';
-}
-
 std::string e(const std::string& s) {
   return md_escape(s);
 }

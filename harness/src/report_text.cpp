@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <ostream>
 
 namespace gpb {
 namespace {
@@ -233,6 +234,23 @@ std::string format_exact(double value) {
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, value);
   return std::string(buf, r.ptr);
+}
+
+void md_row(std::ostream& out, const std::vector<std::string>& cells) {
+  out << '|';
+  for (const auto& c : cells) {
+    out << ' ' << c << " |";
+  }
+  out << '\n';
+}
+
+void md_header(std::ostream& out, const std::vector<std::string>& cells) {
+  md_row(out, cells);
+  out << '|';
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    out << "---|";
+  }
+  out << '\n';
 }
 
 }  // namespace gpb

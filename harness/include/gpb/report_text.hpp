@@ -3,8 +3,10 @@
 // (HTML text and attributes, Markdown tables; IN-5) and locale-free number formatting.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gpb {
 
@@ -20,6 +22,11 @@ std::string html_escape(std::string_view text);
 /// Escapes text for a Markdown table cell: \ | * _ ` [ ] < > & and a leading # are neutralised;
 /// applies sanitize_text first.
 std::string md_escape(std::string_view text);
+
+/// One Markdown table row of already-escaped cells: "| a | b |\n".
+void md_row(std::ostream& out, const std::vector<std::string>& cells);
+/// A header row and its "|---|" separator.
+void md_header(std::ostream& out, const std::vector<std::string>& cells);
 
 /// Human number: about 4 significant digits, no exponent, "C" decimal point
 /// (12345.6 -> "12346", 123.456 -> "123.5", 1.23456 -> "1.235", 0.0123456 -> "0.01235").
