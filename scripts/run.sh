@@ -8,7 +8,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 gpb_build gpubench || exit 2
-host="$(hostname 2>/dev/null | tr -c 'A-Za-z0-9._-\n' '_')"
+host="$(hostname 2>/dev/null | tr -c 'A-Za-z0-9._\n-' '_')"
 out="$GPB_ROOT/results/runs/${host:-host}-$(date -u +%Y%m%dT%H%M%SZ).json"
 "$GPB_BUILD/bench/gpubench" run --out "$out" "$@"
 rc=$?
