@@ -499,11 +499,18 @@ int run_command(const CliOptions& o,
   if (specs.empty()) {
     throw UsageError("no case matches the selection (see 'gpubench list')");
   }
+  // --benchmark_list_tests only lists what would run: no measurement, no result file.
+  const bool listing_only =
+      std::any_of(o.benchmark_args.begin(), o.benchmark_args.end(), [](const std::string& a) {
+        return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
+               a == "--benchmark_list_tests=1";
+      });
   const std::string out_path = o.out.empty() ? default_out_path(record.host.hostname) : o.out;
-  if (!o.overwrite && std::filesystem::exists(out_path)) {
+  if (!listing_only && !o.overwrite && std::filesystem::exists(out_path)) {
     throw UsageError("--out: '" + out_path + "' exists (use --overwrite to replace it)");
   }
-  if (const auto parent = std::filesystem::path(out_path).parent_path(); !parent.empty()) {
+  if (const auto parent = std::filesystem::path(out_path).parent_path();
+      !listing_only && !parent.empty()) {
     std::filesystem::create_directories(parent);
   }
 
@@ -660,6 +667,9 @@ int run_command(const CliOptions& o,
   SilentReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
+  if (listing_only) {
+    return static_cast<int>(ExitCode::ok);
+  }
 
   // After a signal every remaining case body returned at once as `interrupted` (FH-8).
   record.results = std::move(results);

@@ -576,3 +576,41 @@ TEST(Pipeline, VersionAndHelp) {
 
 }  // namespace
 }  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// Google Benchmark's flags pass through: --benchmark_filter selects cases, and
+// --benchmark_list_tests only lists them (no measurement, no result file).
+TEST(Pipeline, GoogleBenchmarkFlagsPassThrough) {
+  TempDir dir;
+  const fs::path file = dir / "T.json";
+  const ProcResult listed = run_gpubench(
+      {"run", "--family", "host", "--benchmark_list_tests=true", "--out", file.string()},
+      dir.path());
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_TRUE(contains(listed.out, "host/memcpy/size=256MiB/threads=1")) << listed.out;
+  EXPECT_FALSE(fs::exists(file));
+
+  const ProcResult filtered = run_gpubench(with({"run",
+                                                 "--family",
+                                                 "host",
+                                                 "--quick",
+                                                 "--quiet",
+                                                 "--benchmark_filter=threads=all",
+                                                 "--out",
+                                                 file.string()},
+                                                kFast),
+                                           dir.path());
+  ASSERT_EQ(filtered.exit_code, 0) << filtered.err;
+  const RunRecord rec = load_run(file);
+  ASSERT_EQ(rec.results.size(), 1u);
+  EXPECT_EQ(rec.results[0].name, "host/memcpy/size=256MiB/threads=all");
+
+  const ProcResult bad =
+      run_gpubench({"run", "--family", "host", "--benchmark_nonsense=1"}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
+}  // namespace
+}  // namespace gpb
