@@ -305,6 +305,9 @@ MeasurePolicy burst_policy(const MeasurePolicy& base) {
 /// MR-8 sustained window: `windows` back-to-back samples of window_s / windows each.
 MeasurePolicy sustained_policy(const MeasurePolicy& base, double window_s, int windows) {
   MeasurePolicy p = base;
+  // Never discard here: the sustained window exists to show the power- or heat-limited state,
+  // and a discard would also insert a cool-down pause into a back-to-back window (MR-8).
+  p.throttle_threshold = 0;
   p.warmup_runs = 1;
   p.min_samples = windows;
   p.max_samples = windows;
@@ -649,6 +652,9 @@ void run_search(Context& ctx, const SearchPoint& p) {
                    short_policy(ctx.policy(), 2));
       spent_s += t.stop.wall_time_s;
       ++timed;
+      if (t.status == Status::interrupted) {
+        ctx.skip(Status::interrupted, "interrupted_by_signal", "search interrupted");
+      }
       if (t.per_op_s.empty()) {
         continue;
       }

@@ -623,8 +623,9 @@ int run_command(const CliOptions& o,
       }
     }
     if (inst.gpu != nullptr && r.status != Status::skipped) {
-      // A snapshot right after the case; the throttle reasons seen there are reported (MR-7).
-      r.notes["throttle_reasons"] =
+      // One snapshot right after the case, named as such: a reason that came and went during
+      // the case is not seen here (a sampling thread would OR them, MR-7).
+      r.notes["throttle_reasons_after_case"] =
           throttle_note(nvml.get(), inst.gpu->pci_bus_id, record.runtime.nvml_reason);
       if (nvml) {
         r.notes["nvml_after"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
@@ -633,6 +634,26 @@ int run_command(const CliOptions& o,
     r.finished_utc = utc_now_iso8601();
     return r;
   };
+
+  // Crash safety (DI-1): after every case the results so far are saved atomically next to the
+  // target as a complete, valid document marked interrupted; it is removed once the final file
+  // is written. Saving it once before the first case also proves the folder is writable.
+  const std::string partial_path = out_path + ".partial";
+  const auto save_partial = [&] {
+    if (listing_only) {
+      return;
+    }
+    RunRecord partial = record;
+    partial.results = results;
+    partial.run.interrupted = true;
+    partial.run.exit_code = static_cast<int>(ExitCode::case_failed);
+    save_run_atomic(partial, partial_path, true);
+  };
+  try {
+    save_partial();
+  } catch (const std::exception& e) {
+    throw UsageError("--out: cannot write next to '" + out_path + "': " + e.what());
+  }
 
   for (const Instance& inst : instances) {
     benchmark::RegisterBenchmark(inst.name.c_str(),
@@ -645,6 +666,12 @@ int run_command(const CliOptions& o,
                                        state.counters[r.headline->unit] = r.headline->value;
                                      }
                                      results.push_back(std::move(r));
+                                     try {
+                                       save_partial();
+                                     } catch (const std::exception& e) {
+                                       // Keep measuring; the final write reports real trouble.
+                                       std::fprintf(stderr, "gpubench: warning: %s\n", e.what());
+                                     }
                                    }
                                  })
         ->Iterations(1)
@@ -682,6 +709,8 @@ int run_command(const CliOptions& o,
   record.run.exit_code = static_cast<int>(code);
   record.run.finished_utc = utc_now_iso8601();
   save_run_atomic(record, out_path, o.overwrite);
+  std::error_code ignored;
+  std::filesystem::remove(partial_path, ignored);
 
   print_summary(record.results, std::cout);
   std::cout << "results: " << out_path << "\n";

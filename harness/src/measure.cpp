@@ -70,6 +70,12 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
   // Calibration samples are not kept: the first batches still carry ramp-up effects.
   std::int64_t ops = 1;
   for (;;) {
+    if (policy.stop_flag != nullptr && *policy.stop_flag != 0) {
+      out.status = Status::interrupted;
+      out.reasons.push_back("interrupted_by_signal");
+      out.stop.reason = "interrupted";
+      return out;
+    }
     const TimedSample t = backend.sample(ops);
     if (t.gate_timeout) {
       out.status = Status::invalid;
@@ -209,6 +215,19 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
       for (const auto& u : out.stop.unmet) {
         out.reasons.push_back("unmet_" + u);
       }
+      return out;
+    }
+  }
+  if (out.stop.reason == "plateau") {
+    // The noise stopped falling but sits above the target: keep the result (MR-3 accepts a
+    // plateau), say so, and call a spread this large noisy rather than valid: a median of a
+    // bimodal series can be a time no sample had.
+    const double noise = relative_stdev(out.per_op_s).value_or(0.0);
+    if (noise > policy.max_noise) {
+      out.reasons.push_back("plateau_above_max_noise");
+    }
+    if (noise > kPlateauNoisyAbove) {
+      out.status = Status::noisy;
       return out;
     }
   }

@@ -443,6 +443,12 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
         rep.exclusions.push_back({{rf.path, c.name, c.status}, exclusion_reason(c)});
         continue;
       }
+      if (!c.verified) {
+        // A --no-verify number is never priced: its output was not checked (MR-10).
+        rep.exclusions.push_back(
+            {{rf.path, c.name, c.status}, "not verified: " + c.verification});
+        continue;
+      }
       rep.included.push_back({rf.path, c.name, c.status});
       const auto cand = classify(c);
       if (!cand || r.gpus.empty()) {

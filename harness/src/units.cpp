@@ -116,7 +116,8 @@ std::uint64_t parse_size(std::string_view text, std::string_view what) {
 }
 
 std::optional<double> rate(double units, double seconds, double floor_s) {
-  if (!std::isfinite(seconds) || !(seconds > floor_s) || !std::isfinite(units)) {
+  // Zero work is a case that never declared its work model: no rate, never "0 GB/s".
+  if (!std::isfinite(seconds) || !(seconds > floor_s) || !std::isfinite(units) || !(units > 0)) {
     return std::nullopt;
   }
   return units / seconds;

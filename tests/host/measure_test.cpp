@@ -139,13 +139,37 @@ TEST(Measure, AlternatingTenXSeriesStopsOnPlateau) {
   const MeasurePolicy p;
   const SampleSet s = measure(fake, p);
   EXPECT_EQ(s.stop.reason, "plateau");
-  EXPECT_EQ(s.status, Status::valid);
+  // A bimodal 10x/1x series plateaus at ~90 % noise: kept, but noisy, never valid.
+  EXPECT_EQ(s.status, Status::noisy);
+  EXPECT_NE(std::find(s.reasons.begin(), s.reasons.end(), "plateau_above_max_noise"),
+            s.reasons.end());
   EXPECT_GE(static_cast<int>(s.per_op_s.size()), p.min_samples);
   EXPECT_GE(s.stop.gpu_time_s, p.min_time_s);
   EXPECT_LT(fake.virtual_time_s() - 1000.0, p.timeout_s);  // stopped well before the timeout
   const auto rel = relative_stdev(s.per_op_s);
   ASSERT_TRUE(rel.has_value());
   EXPECT_GT(*rel, p.max_noise);
+}
+
+TEST(Measure, SmallPlateauAboveTargetStaysValidWithReason) {
+  FakeTimingBackend fake;
+  fake.per_op_fn = [](int i) { return i % 2 == 0 ? 1.02e-3 : 1e-3; };  // ~1 % noise, flat
+  const SampleSet s = measure(fake, MeasurePolicy{});
+  EXPECT_EQ(s.stop.reason, "plateau");
+  EXPECT_EQ(s.status, Status::valid);
+  EXPECT_NE(std::find(s.reasons.begin(), s.reasons.end(), "plateau_above_max_noise"),
+            s.reasons.end());
+}
+
+TEST(Measure, StopFlagDuringCalibrationInterrupts) {
+  FakeTimingBackend fake;
+  fake.per_op_fn = [](int) { return 1e-3; };
+  const volatile int stop = 15;
+  MeasurePolicy p;
+  p.stop_flag = &stop;
+  const SampleSet s = measure(fake, p);
+  EXPECT_EQ(s.status, Status::interrupted);
+  EXPECT_TRUE(s.per_op_s.empty());
 }
 
 TEST(Measure, GrowingSpreadTimesOutNoisyWithMaxNoiseUnmet) {

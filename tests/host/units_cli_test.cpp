@@ -182,6 +182,8 @@ TEST(Rate, RejectsZeroNegativeNanTinyAndInfinite) {
   EXPECT_FALSE(rate(1.0, nan).has_value());
   EXPECT_FALSE(rate(1.0, 1e-12).has_value());  // below the 2 us floor
   EXPECT_FALSE(rate(1.0, 2e-6).has_value());   // at the floor is not above it
+  EXPECT_FALSE(rate(0.0, 1.0).has_value());    // no work declared: no rate, never 0 GB/s
+  EXPECT_FALSE(rate(-1.0, 1.0).has_value());
   EXPECT_FALSE(rate(1.0, inf).has_value());
   EXPECT_FALSE(rate(nan, 1.0).has_value());
   EXPECT_FALSE(rate(inf, 1.0).has_value());

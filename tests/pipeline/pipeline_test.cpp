@@ -614,3 +614,34 @@ TEST(Pipeline, GoogleBenchmarkFlagsPassThrough) {
 
 }  // namespace
 }  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// DI-1: a run killed outright (SIGKILL: no handler runs) still leaves every finished case in
+// a complete, loadable document next to the target, marked interrupted.
+TEST(Pipeline, SigkillLeavesLoadablePartialFile) {
+  TempDir dir;
+  const fs::path file = dir / "T.json";
+  Child child(with({"run", "--family", "host", "--full", "--out", file.string()}, kFast),
+              dir.path());
+  const auto started = Clock::now();
+  while (!contains(child.stderr_so_far(), "[2/") && child.running() &&
+         Clock::now() - started < std::chrono::seconds(60)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(child.running()) << "gpubench exited before SIGKILL:\n" << child.stderr_so_far();
+  ASSERT_EQ(kill(child.pid(), SIGKILL), 0);
+  const ProcResult r = child.wait(30);
+  EXPECT_EQ(r.term_signal, SIGKILL);
+  EXPECT_FALSE(fs::exists(file));
+  const fs::path partial = dir / "T.json.partial";
+  ASSERT_TRUE(fs::exists(partial));
+  const RunRecord rec = load_run(partial);
+  EXPECT_TRUE(rec.run.interrupted);
+  ASSERT_GE(rec.results.size(), 1u);
+  expect_valid_host_result(rec.results.front());
+}
+
+}  // namespace
+}  // namespace gpb

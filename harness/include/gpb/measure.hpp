@@ -36,6 +36,9 @@ struct MeasurePolicy {
   const volatile int* stop_flag = nullptr;  ///< non-zero: stop sampling now (SIGINT/SIGTERM, FH-8)
 };
 
+/// A plateau whose relative stdev is above this is `noisy`, not `valid` (bimodal timings).
+inline constexpr double kPlateauNoisyAbove = 0.10;
+
 /// One timed batch as the backend saw it.
 struct TimedSample {
   double elapsed_s = 0;                ///< device time of the whole batch

@@ -26,7 +26,7 @@ double parse_double(std::string_view text, std::string_view what);
 /// an optional trailing B. Overflow-checked; fractions ("1.5M") rejected.
 std::uint64_t parse_size(std::string_view text, std::string_view what);
 
-/// units / seconds, or nullopt when seconds is not finite or <= floor (MR-1).
+/// units / seconds, or nullopt when seconds is not finite or <= floor (MR-1), or units <= 0.
 std::optional<double> rate(double units, double seconds, double floor_s = 2e-6);
 
 /// Checked multiplication for size math (MR-14); throws std::overflow_error.
