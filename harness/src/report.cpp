@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <set>
@@ -82,7 +83,14 @@ struct Candidate {
   int priority = 0;
   std::string kind, field;
   int gpus = 1;
+  bool unsteady = false;  ///< sustained window whose second half dropped or spread (MR-8)
 };
+
+/// A case name without its "/gpu=N" segment: repeats and GPUs of one machine share it.
+std::string case_key(const std::string& name) {
+  const auto pos = name.rfind("/gpu=");
+  return pos == std::string::npos ? name : name.substr(0, pos);
+}
 
 std::optional<ValueMetric> gemm_metric(const std::string& dtype) {
   if (dtype == "bf16") {
@@ -116,10 +124,15 @@ std::optional<Candidate> classify(const CaseResult& c) {
     k.metric = *metric;
     for (const auto& m : c.metrics) {
       if (m.name == "throughput_sustained" && m.unit == "TFLOP/s" && usable(m.value)) {
+        // MR-8 asks for a >= 2 s window; the quick profile's 0.5 s window ranks below it.
+        const auto w = c.notes.find("sustained_window_s");
+        const bool full_window = w != c.notes.end() && std::atof(w->second.c_str()) >= 1.9;
         k.value = m.value;
-        k.priority = 2;
-        k.kind = "sustained";
+        k.priority = full_window ? 3 : 2;
+        k.kind = full_window ? "sustained" : "sustained (short window)";
         k.field = "metrics.throughput_sustained";
+        const auto steady = c.notes.find("sustained_steady");
+        k.unsteady = steady != c.notes.end() && steady->second == "false";
         return k;
       }
     }
@@ -219,13 +232,15 @@ double median_of(std::vector<double> v) {
 /// A machine under construction with its best candidate per metric.
 struct MachineBuild {
   Machine machine;
-  struct Best {
-    Candidate cand;
+  /// Every eligible run of one case (repeats, and the machine's GPUs) for one metric.
+  struct Group {
+    Candidate cand;  ///< the first; its value is replaced by the median of `values`
+    std::vector<double> values;
     std::string case_name, file;
     bool noisy = false;
-    int seen_at_priority = 0;
+    bool unsteady = false;
   };
-  std::map<ValueMetric, Best> best;
+  std::map<ValueMetric, std::map<std::string, Group>> groups;  // metric -> case key -> runs
   std::optional<MeasuredMetric> memory;
 };
 
@@ -445,8 +460,7 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       }
       if (!c.verified) {
         // A --no-verify number is never priced: its output was not checked (MR-10).
-        rep.exclusions.push_back(
-            {{rf.path, c.name, c.status}, "not verified: " + c.verification});
+        rep.exclusions.push_back({{rf.path, c.name, c.status}, "not verified: " + c.verification});
         continue;
       }
       rep.included.push_back({rf.path, c.name, c.status});
@@ -463,24 +477,18 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
         }
       }
       MachineBuild& b = machine_for(*gpu);
-      auto it = b.best.find(cand->metric);
-      if (it == b.best.end() || cand->priority > it->second.cand.priority) {
-        MachineBuild::Best nb;
-        nb.cand = *cand;
-        nb.case_name = c.name;
-        nb.file = rf.path;
-        nb.noisy = c.status == Status::noisy;
-        nb.seen_at_priority = 1;
-        b.best[cand->metric] = nb;
-      } else if (cand->priority == it->second.cand.priority) {
-        ++it->second.seen_at_priority;
-        if (cand->value > it->second.cand.value) {
-          it->second.cand = *cand;
-          it->second.case_name = c.name;
-          it->second.file = rf.path;
-          it->second.noisy = c.status == Status::noisy;
-        }
+      auto& group = b.groups[cand->metric][case_key(c.name)];
+      if (group.values.empty() || cand->priority > group.cand.priority) {
+        group = MachineBuild::Group{};
+        group.cand = *cand;
+        group.case_name = c.name;
+        group.file = rf.path;
+      } else if (cand->priority < group.cand.priority) {
+        continue;  // a short sustained window never mixes with a full one
       }
+      group.values.push_back(cand->value);
+      group.noisy = group.noisy || c.status == Status::noisy;
+      group.unsteady = group.unsteady || cand->unsteady;
     }
   }
 
@@ -493,11 +501,33 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
         }
         continue;
       }
-      const auto it = b.best.find(mi.metric);
-      if (it == b.best.end()) {
+      const auto git = b.groups.find(mi.metric);
+      if (git == b.groups.end() || git->second.empty()) {
         continue;
       }
-      const auto& best = it->second;
+      // Median over the runs of each case (repeats and GPUs: no best-of-N bias), then the best
+      // case (shape) at the highest priority.
+      int top = 0;
+      for (const auto& [key, g] : git->second) {
+        top = std::max(top, g.cand.priority);
+      }
+      const MachineBuild::Group* chosen = nullptr;
+      double chosen_value = 0;
+      std::size_t eligible = 0;
+      for (const auto& [key, g] : git->second) {
+        if (g.cand.priority != top) {
+          continue;
+        }
+        ++eligible;
+        const double v = median_of(g.values);
+        if (chosen == nullptr || v > chosen_value) {
+          chosen = &g;
+          chosen_value = v;
+        }
+      }
+      MachineBuild::Group best = *chosen;
+      best.cand.value = chosen_value;
+      const std::size_t runs = best.values.size();
       MeasuredMetric m;
       m.metric = mi.metric;
       m.value = best.cand.value;
@@ -507,14 +537,20 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       m.file = best.file;
       m.field = best.cand.field;
       m.gpus = best.cand.gpus;
-      const std::string n = std::to_string(best.seen_at_priority);
-      if (best.cand.kind == "sustained") {
+      const std::string n = std::to_string(eligible);
+      if (starts_with(best.cand.kind, "sustained")) {
         m.note = "best of " + n + " eligible case(s) with a sustained window";
       } else if (best.cand.kind == "burst") {
         m.note = "no eligible case has a sustained window: burst headline, best of " + n;
         any_burst = true;
       } else {
         m.note = "best of " + n + " eligible case(s)";
+      }
+      if (runs > 1) {
+        m.note += "; median of " + std::to_string(runs) + " runs of that case";
+      }
+      if (best.unsteady) {
+        m.note += "; sustained window not steady (MR-8)";
       }
       b.machine.metrics.push_back(m);
     }
