@@ -479,6 +479,17 @@ void measure_shape(Context& ctx,
   ctx.note("layout", "row-major C[M,N] = X[M,K] @ W[N,K]^T; cuBLASLt TN: A=W (T), B=X (N)");
   ctx.note("shape_mnk", to_string(s));
   ctx.note("input_sets", std::to_string(g.sets()));
+  // MR-5: the rotation must cover >= 3x L2 or samples partly run from cache; small shapes hit
+  // the set cap first, so say how far the rotation reaches instead of hiding it.
+  const double l2 = static_cast<double>(ctx.gpu().l2_bytes);
+  if (l2 > 0) {
+    const double reach =
+        static_cast<double>(g.sets()) * static_cast<double>(gemm_input_set_bytes(s, d)) / l2;
+    ctx.note("input_rotation_over_l2", fmt("%.2f", reach));
+    if (reach < 3.0) {
+      ctx.result().reasons.push_back("input_rotation_below_3x_l2");
+    }
+  }
   ctx.note("workspace_bytes", std::to_string(kWorkspaceBytes));
   if (d == GemmDtype::fp8_e4m3) {
     ctx.note("fp8_scales", "a_scale(W)=0.5 b_scale(X)=0.25 per-tensor; fast_accum=0");
