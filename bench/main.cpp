@@ -40,8 +40,11 @@ int main(int argc, char** argv) {
       }
       case gpb::Command::version: {
         const gpb::ToolInfo t = gpb::build_tool_info();
-        std::printf("gpubench %s (git %s%s, CUDA %s)\n", t.version.c_str(), t.git_sha.c_str(),
-                    t.git_dirty ? "-dirty" : "", t.cuda_enabled ? "on" : "off");
+        std::printf("gpubench %s (git %s%s, CUDA %s)\n",
+                    t.version.c_str(),
+                    t.git_sha.c_str(),
+                    t.git_dirty ? "-dirty" : "",
+                    t.cuda_enabled ? "on" : "off");
         return 0;
       }
       case gpb::Command::devices:
