@@ -627,10 +627,6 @@ constexpr const char* kCss =
     ".ttl{font-size:13px;font-weight:600;fill:#1b1f24}"
     ".warn li{color:#8a4b00}";
 
-std::string num_td(const std::string& text) {
-  return text;
-}
-
 /// One horizontal bar chart per metric: a bar to the best offer's value per dollar, a line
 /// from the worst to the best, a tick at the median. Geometry is computed from finite numbers.
 void html_chart(std::ostream& out, const ValueReport& r, ValueMetric metric) {
@@ -752,7 +748,7 @@ void render_report_html(const ValueReport& r, std::ostream& out) {
       }
       html_row(out,
                {h(i.label),
-                num_td(h(format_human(x.value))),
+                h(format_human(x.value)),
                 h(i.unit),
                 h(kind_text(x)),
                 x.case_name.empty() ? "-" : h(x.case_name),
