@@ -8,6 +8,7 @@
 #include <gpb/schema_json.hpp>
 #include <gpb/stats.hpp>
 #include <gpb/sysinfo.hpp>
+#include <gpb/telemetry.hpp>
 #include <gpb/units.hpp>
 
 #include <benchmark/benchmark.h>
@@ -392,23 +393,6 @@ std::string nvml_snapshot(const Nvml& nvml, const std::string& bus) {
   return s.str();
 }
 
-/// The clock-lowering reasons NVML reports right after a case (benign ones left out), "none",
-/// or "not measured (<why>)".
-std::string throttle_note(const Nvml* nvml, const std::string& bus, const std::string& why) {
-  if (nvml == nullptr) {
-    return "not measured (" + (why.empty() ? std::string("nvml unavailable") : why) + ")";
-  }
-  const Reading<std::uint64_t> mask = nvml->clock_event_reasons(bus);
-  if (!mask.value) {
-    return "not measured (" + mask.reason + ")";
-  }
-  std::string out;
-  for (const auto& name : clock_event_reason_names(*mask.value & ~kBenignClockEventReasons)) {
-    out += (out.empty() ? "" : "|") + name;
-  }
-  return out.empty() ? "none" : out;
-}
-
 std::string hex(std::uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -588,8 +572,10 @@ int run_command(const CliOptions& o,
       r.reasons = {"compute_capability_below_" + std::to_string(spec.requires_.min_cc)};
       r.message = spec.requires_.min_cc_reason;
     } else {
+      std::optional<TelemetrySampler> sampler;
       if (nvml && inst.gpu != nullptr) {
         r.notes["nvml_before"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
+        sampler.emplace(*nvml, inst.gpu->pci_bus_id);  // reads from its own thread (MR-7)
       }
       Context ctx(options, r, inst.gpu);
       // The one catch of benchmark code (DESIGN §9): every outcome becomes a status.
@@ -621,14 +607,17 @@ int run_command(const CliOptions& o,
           r.reasons.push_back("sticky_error_device_poisoned");
         }
       }
-    }
-    if (inst.gpu != nullptr && r.status != Status::skipped) {
-      // One snapshot right after the case, named as such: a reason that came and went during
-      // the case is not seen here (a sampling thread would OR them, MR-7).
-      r.notes["throttle_reasons_after_case"] =
-          throttle_note(nvml.get(), inst.gpu->pci_bus_id, record.runtime.nvml_reason);
-      if (nvml) {
-        r.notes["nvml_after"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
+      if (sampler) {
+        // Clock-event reasons ORed over the whole case, clock/power/temperature ranges (MR-7).
+        const TelemetrySummary t = sampler->stop();
+        r.notes["throttle_reasons"] = throttle_text(t);
+        r.notes["telemetry"] = telemetry_text(t);
+      } else if (inst.gpu != nullptr) {
+        r.notes["throttle_reasons"] =
+            "not measured (" +
+            (record.runtime.nvml_reason.empty() ? std::string("nvml unavailable")
+                                                : record.runtime.nvml_reason) +
+            ")";
       }
     }
     r.finished_utc = utc_now_iso8601();

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // NVML by dlopen (METHODOLOGY §4, FH-6): a missing library, an init-only library and an
-// all-NOT_SUPPORTED library each degrade to null + reason; reason bits decode per MR-7.
+// all-NOT_SUPPORTED library each degrade to null + reason; reason bits decode per MR-7; the
+// telemetry sampler ORs reasons over a case.
 #include <gpb/nvml.hpp>
+#include <gpb/telemetry.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <thread>
 
 namespace gpb {
 namespace {
@@ -72,6 +75,45 @@ TEST(Nvml, ReasonBitsDecode) {
   for (std::uint64_t bit : {0x4ull, 0x8ull, 0x20ull, 0x40ull, 0x80ull}) {
     EXPECT_TRUE(is_throttling(bit)) << bit;
   }
+}
+
+}  // namespace
+}  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// MR-7: a sampling thread ORs the clock-event reasons over the case and keeps ranges.
+TEST(Telemetry, SamplerOrsReasonsAndKeepsRanges) {
+  unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
+  std::string why;
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  TelemetrySampler sampler(*nvml, "0000:00:06.0", std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  const TelemetrySummary t = sampler.stop();
+  EXPECT_GE(t.samples, 2);
+  ASSERT_TRUE(t.power_w.mean.has_value());
+  EXPECT_DOUBLE_EQ(*t.power_w.mean, 691.5);
+  EXPECT_DOUBLE_EQ(*t.sm_clock_mhz.max, 1410.0);
+  EXPECT_EQ(throttle_text(t), "SwPowerCap");  // GpuIdle is benign and left out
+  EXPECT_NE(telemetry_text(t).find("power_w"), std::string::npos);
+  // stop() is idempotent (the destructor calls it again).
+  EXPECT_EQ(sampler.stop().samples, t.samples);
+}
+
+TEST(Telemetry, NotSupportedGivesReasonsNotNumbers) {
+  setenv("GPB_STUB_NVML_NOT_SUPPORTED", "1", 1);
+  std::string why;
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  TelemetrySampler sampler(*nvml, "0000:00:06.0", std::chrono::milliseconds(10));
+  const TelemetrySummary t = sampler.stop();
+  unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
+  EXPECT_GE(t.samples, 1);
+  EXPECT_FALSE(t.power_w.mean.has_value());
+  EXPECT_EQ(t.power_w.reason, "NOT_SUPPORTED");
+  EXPECT_EQ(throttle_text(t), "not measured (NOT_SUPPORTED)");
 }
 
 }  // namespace
