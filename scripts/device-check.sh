@@ -4,6 +4,12 @@
 # GPU unit tests, the quick suite, the default GEMM/compute families, the stream launch-shape
 # variants, a 3x repetition of the HBM headline, the PyTorch matmul comparison when PyTorch is
 # present, and a short summary table last.
+# For a lent GPU machine without this project's build dependencies, build here first and carry
+# the build folder (what the 2026-11-26 H200 session did):
+#   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90
+#   cmake --build build-gpu && mkdir -p build-gpu/lib &&
+#   cp -L /usr/lib/x86_64-linux-gnu/libbenchmark.so.1debian build-gpu/lib/
+#   then run `bash scripts/device-check.sh build-gpu "$OUT"` there with build-gpu carried.
 # usage: scripts/device-check.sh [BUILD_DIR] [OUT_DIR]
 #   BUILD_DIR  a build with CUDA (default: build-gpu; built with -DCMAKE_CUDA_ARCHITECTURES=90
 #              there if missing). A lib/ folder inside it is put on LD_LIBRARY_PATH, for shared
