@@ -16,7 +16,10 @@ namespace gpb {
 class GpuError : public std::runtime_error {
  public:
   GpuError(const std::string& what, std::string api, int code, std::string name, bool sticky)
-      : std::runtime_error(what), api_(std::move(api)), code_(code), name_(std::move(name)),
+      : std::runtime_error(what),
+        api_(std::move(api)),
+        code_(code),
+        name_(std::move(name)),
         sticky_(sticky) {}
   const std::string& api() const noexcept { return api_; }
   int code() const noexcept { return code_; }
@@ -44,25 +47,25 @@ void log_cuda_noexcept(cudaError_t e, const char* expr, const char* file, int li
 
 }  // namespace gpb
 
-#define GPB_CUDA_CHECK(expr)                                              \
-  do {                                                                    \
-    const cudaError_t gpb_e_ = (expr);                                    \
-    if (gpb_e_ != cudaSuccess) {                                          \
-      ::gpb::detail::throw_cuda(gpb_e_, #expr, __FILE__, __LINE__);       \
-    }                                                                     \
+#define GPB_CUDA_CHECK(expr)                                        \
+  do {                                                              \
+    const cudaError_t gpb_e_ = (expr);                              \
+    if (gpb_e_ != cudaSuccess) {                                    \
+      ::gpb::detail::throw_cuda(gpb_e_, #expr, __FILE__, __LINE__); \
+    }                                                               \
   } while (0)
 #define GPB_CUDA_CHECK_LAUNCH() GPB_CUDA_CHECK(cudaGetLastError())
-#define GPB_CUDA_CHECK_NOEXCEPT(expr)                                     \
-  do {                                                                    \
-    const cudaError_t gpb_e_ = (expr);                                    \
-    if (gpb_e_ != cudaSuccess) {                                          \
+#define GPB_CUDA_CHECK_NOEXCEPT(expr)                                      \
+  do {                                                                     \
+    const cudaError_t gpb_e_ = (expr);                                     \
+    if (gpb_e_ != cudaSuccess) {                                           \
       ::gpb::detail::log_cuda_noexcept(gpb_e_, #expr, __FILE__, __LINE__); \
-    }                                                                     \
+    }                                                                      \
   } while (0)
-#define GPB_CUBLAS_CHECK(expr)                                            \
-  do {                                                                    \
-    const cublasStatus_t gpb_s_ = (expr);                                 \
-    if (gpb_s_ != CUBLAS_STATUS_SUCCESS) {                                \
-      ::gpb::detail::throw_cublas(gpb_s_, #expr, __FILE__, __LINE__);     \
-    }                                                                     \
+#define GPB_CUBLAS_CHECK(expr)                                        \
+  do {                                                                \
+    const cublasStatus_t gpb_s_ = (expr);                             \
+    if (gpb_s_ != CUBLAS_STATUS_SUCCESS) {                            \
+      ::gpb::detail::throw_cublas(gpb_s_, #expr, __FILE__, __LINE__); \
+    }                                                                 \
   } while (0)

@@ -114,7 +114,8 @@ template <class T>
 class PinnedBuffer {
  public:
   explicit PinnedBuffer(std::size_t count, unsigned flags = cudaHostAllocMapped) : count_(count) {
-    GPB_CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&ptr_), checked_mul(count, sizeof(T)), flags));
+    GPB_CUDA_CHECK(
+        cudaHostAlloc(reinterpret_cast<void**>(&ptr_), checked_mul(count, sizeof(T)), flags));
   }
   PinnedBuffer(const PinnedBuffer&) = delete;
   PinnedBuffer& operator=(const PinnedBuffer&) = delete;

@@ -37,8 +37,8 @@ class CudaTimingBackend final : public TimingBackend {
   Body body_;
   std::optional<double> default_clock_mhz_;
   Event start_, stop_;
-  PinnedBuffer<int> gate_;                   // [0] release flag, [1] timed-out flag
-  PinnedBuffer<unsigned long long> probe_;   // clock probe output
+  PinnedBuffer<int> gate_;                  // [0] release flag, [1] timed-out flag
+  PinnedBuffer<unsigned long long> probe_;  // clock probe output
 };
 
 }  // namespace gpb

@@ -14,7 +14,8 @@ namespace gpb {
 int devices_command(const CliOptions& options);
 int list_command(const CliOptions& options);
 /// `argv` is recorded in the result file; `envp` is filtered through the allowlist.
-int run_command(const CliOptions& options, const std::vector<std::string>& argv,
+int run_command(const CliOptions& options,
+                const std::vector<std::string>& argv,
                 const char* const* envp);
 
 }  // namespace gpb
