@@ -84,6 +84,86 @@ std::string e(const std::string& s) {
 
 }  // namespace
 
+/// A table of raw (unescaped) text: built once per section, escaped per output format.
+struct TextTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+TextTable tco_table(const ValueReport& r) {
+  TextTable t{{"machine",
+               "system",
+               "GPUs",
+               "price USD",
+               "life (y)",
+               "r",
+               "availability",
+               "utilization",
+               "power kW",
+               "power from",
+               "PUE",
+               "USD/kWh",
+               "opex USD/h",
+               "capex",
+               "power",
+               "opex",
+               "total"},
+              {}};
+  for (const auto& o : r.offers) {
+    if (!o.offer.owned_inputs || !o.offer.tco) {
+      continue;
+    }
+    const OwnedCost& in = *o.offer.owned_inputs;
+    const OwnedCostBreakdown& c = *o.offer.tco;
+    t.rows.push_back({r.machines[o.machine].id,
+                      in.name,
+                      count_text(in.gpus),
+                      format_fixed(in.price_usd, 0),
+                      format_exact(in.life_years),
+                      format_exact(in.cost_of_capital),
+                      format_exact(in.availability),
+                      format_exact(in.utilization),
+                      o.offer.power_kw ? format_human(*o.offer.power_kw) : "n/a",
+                      o.offer.power_basis,
+                      format_exact(in.pue),
+                      format_exact(in.usd_per_kwh),
+                      money(in.opex_usd_per_hour),
+                      money(c.capex),
+                      money(c.power),
+                      money(c.opex),
+                      money(c.total)});
+  }
+  return t;
+}
+
+TextTable exclusions_table(const ValueReport& r) {
+  TextTable t{{"result file", "case", "status", "reason"}, {}};
+  for (const auto& x : r.exclusions) {
+    t.rows.push_back({x.ref.file, x.ref.case_name, std::string(to_string(x.ref.status)), x.reason});
+  }
+  return t;
+}
+
+TextTable price_sources_table(const ValueReport& r) {
+  TextTable t{{"source", "as of", "offers priced"}, {}};
+  for (const auto& ps : r.price_sources) {
+    t.rows.push_back({ps.source, ps.as_of, std::to_string(ps.offers)});
+  }
+  return t;
+}
+
+void md_table(std::ostream& out, const TextTable& t) {
+  md_header(out, t.header);
+  for (const auto& row : t.rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : row) {
+      cells.push_back(e(c));
+    }
+    md_row(out, cells);
+  }
+  out << '\n';
+}
+
 void render_report_markdown(const ValueReport& r, std::ostream& out) {
   out << "# gpubench value report\n\n";
   out << "Pricing: " << basis_words(r.basis) << ", USD per GPU-hour. Noisy cases: "
@@ -226,74 +306,21 @@ void render_report_markdown(const ValueReport& r, std::ostream& out) {
 
   if (r.basis == PricingBasis::owned) {
     out << "## TCO breakdown (USD per GPU-hour)\n\n";
-    md_header(out,
-              {"machine",
-               "system",
-               "GPUs",
-               "price USD",
-               "life (y)",
-               "r",
-               "availability",
-               "utilization",
-               "power kW",
-               "power from",
-               "PUE",
-               "USD/kWh",
-               "opex USD/h",
-               "capex",
-               "power",
-               "opex",
-               "total"});
-    for (const auto& o : r.offers) {
-      if (!o.offer.owned_inputs || !o.offer.tco) {
-        continue;
-      }
-      const OwnedCost& in = *o.offer.owned_inputs;
-      const OwnedCostBreakdown& t = *o.offer.tco;
-      md_row(out,
-             {r.machines[o.machine].id,
-              e(in.name),
-              count_text(in.gpus),
-              format_fixed(in.price_usd, 0),
-              format_exact(in.life_years),
-              format_exact(in.cost_of_capital),
-              format_exact(in.availability),
-              format_exact(in.utilization),
-              o.offer.power_kw ? format_human(*o.offer.power_kw) : "n/a",
-              e(o.offer.power_basis),
-              format_exact(in.pue),
-              format_exact(in.usd_per_kwh),
-              money(in.opex_usd_per_hour),
-              money(t.capex),
-              money(t.power),
-              money(t.opex),
-              money(t.total)});
-    }
-    out << '\n';
+    md_table(out, tco_table(r));
   }
 
   out << "## Exclusions\n\n";
   if (r.exclusions.empty()) {
     out << "None: every case is eligible.\n\n";
   } else {
-    md_header(out, {"result file", "case", "status", "reason"});
-    for (const auto& x : r.exclusions) {
-      md_row(
-          out,
-          {e(x.ref.file), e(x.ref.case_name), std::string(to_string(x.ref.status)), e(x.reason)});
-    }
-    out << '\n';
+    md_table(out, exclusions_table(r));
   }
 
   out << "## Price sources\n\n";
   if (r.price_sources.empty()) {
     out << "None used.\n\n";
   } else {
-    md_header(out, {"source", "as of", "offers priced"});
-    for (const auto& s : r.price_sources) {
-      md_row(out, {e(s.source), e(s.as_of), std::to_string(s.offers)});
-    }
-    out << '\n';
+    md_table(out, price_sources_table(r));
   }
 
   out << "## Assumptions\n\n";
@@ -615,6 +642,18 @@ void html_table_end(std::ostream& out) {
   out << "</tbody></table>\n";
 }
 
+void html_table(std::ostream& out, const TextTable& t) {
+  html_table_head(out, t.header);
+  for (const auto& row : t.rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : row) {
+      cells.push_back(h(c));
+    }
+    html_row(out, cells);
+  }
+  html_table_end(out);
+}
+
 constexpr const char* kCss =
     "body{font-family:system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}"
     "h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ccd}"
@@ -838,76 +877,21 @@ void render_report_html(const ValueReport& r, std::ostream& out) {
 
   if (r.basis == PricingBasis::owned) {
     out << "<h2>TCO breakdown (USD per GPU-hour)</h2>\n";
-    html_table_head(out,
-                    {"machine",
-                     "system",
-                     "GPUs",
-                     "price USD",
-                     "life (y)",
-                     "r",
-                     "availability",
-                     "utilization",
-                     "power kW",
-                     "power from",
-                     "PUE",
-                     "USD/kWh",
-                     "opex USD/h",
-                     "capex",
-                     "power",
-                     "opex",
-                     "total"});
-    for (const auto& o : r.offers) {
-      if (!o.offer.owned_inputs || !o.offer.tco) {
-        continue;
-      }
-      const OwnedCost& in = *o.offer.owned_inputs;
-      const OwnedCostBreakdown& t = *o.offer.tco;
-      html_row(out,
-               {h(r.machines[o.machine].id),
-                h(in.name),
-                h(count_text(in.gpus)),
-                h(format_fixed(in.price_usd, 0)),
-                h(format_exact(in.life_years)),
-                h(format_exact(in.cost_of_capital)),
-                h(format_exact(in.availability)),
-                h(format_exact(in.utilization)),
-                o.offer.power_kw ? h(format_human(*o.offer.power_kw)) : "n/a",
-                h(o.offer.power_basis),
-                h(format_exact(in.pue)),
-                h(format_exact(in.usd_per_kwh)),
-                h(money(in.opex_usd_per_hour)),
-                h(money(t.capex)),
-                h(money(t.power)),
-                h(money(t.opex)),
-                h(money(t.total))});
-    }
-    html_table_end(out);
+    html_table(out, tco_table(r));
   }
 
   out << "<h2>Exclusions</h2>\n";
   if (r.exclusions.empty()) {
     out << "<p>None: every case is eligible.</p>\n";
   } else {
-    html_table_head(out, {"result file", "case", "status", "reason"});
-    for (const auto& x : r.exclusions) {
-      html_row(out,
-               {h(x.ref.file),
-                h(x.ref.case_name),
-                h(std::string(to_string(x.ref.status))),
-                h(x.reason)});
-    }
-    html_table_end(out);
+    html_table(out, exclusions_table(r));
   }
 
   out << "<h2>Price sources</h2>\n";
   if (r.price_sources.empty()) {
     out << "<p>None used.</p>\n";
   } else {
-    html_table_head(out, {"source", "as of", "offers priced"});
-    for (const auto& s : r.price_sources) {
-      html_row(out, {h(s.source), h(s.as_of), std::to_string(s.offers)});
-    }
-    html_table_end(out);
+    html_table(out, price_sources_table(r));
   }
 
   out << "<h2>Assumptions</h2>\n<ul>\n";
