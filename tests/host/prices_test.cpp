@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 namespace gpb {
 namespace {
 
@@ -33,33 +35,7 @@ namespace fs = std::filesystem;
 
 const fs::path kData = fs::path(GPB_SOURCE_DIR) / "data";
 
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag = "") {
-    path_ =
-        fs::temp_directory_path() /
-        ("gpb_prices_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + tag);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    return p;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 const std::string kHeader =
     "provider,instance_type,gpu_name,model_key,gpu_count,gpu_memory_gib,on_demand_usd_per_hour,"

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 namespace gpb {
 namespace {
 
@@ -36,32 +38,7 @@ const fs::path kAliases = fs::path(GPB_SOURCE_DIR) / "data" / "gpu_aliases.csv";
 const fs::path kNebius =
     fs::path(GPB_SOURCE_DIR) / ".." / "shared" / "data" / "skypilot" / "nebius_vms.csv";
 
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag = "") {
-    path_ = fs::temp_directory_path() /
-            ("gpb_skypilot_test_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + tag);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    return p;
-  }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 const AliasTable& aliases() {
   static const AliasTable table = load_alias_table(kAliases);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include <stdlib.h>
 
 namespace gpb {
@@ -135,27 +136,7 @@ TEST(SanitizeFilename, KeepsSafeNamesUnchanged) {
 
 // ---- DI-4: host facts from a fixture root ----------------------------------------------------
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "gpb_sysinfo_XXXXXX").string();
-    char* made = mkdtemp(templ.data());
-    if (made == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 void write_file(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());

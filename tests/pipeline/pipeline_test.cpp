@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "../host/temp_dir.hpp"
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -70,27 +71,7 @@ std::string join(const std::vector<std::string>& args) {
   return s;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "gpb_pipeline_XXXXXX").string();
-    if (mkdtemp(templ.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 struct ProcResult {
   int exit_code = -1;   ///< -1 when killed by a signal
