@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # GPU smoke check (METHODOLOGY TE-4), one call, under 8 minutes on one H100/H200:
 # GPU unit tests, the quick suite, the default GEMM/compute families, the stream launch-shape
-# variants, a 3x repetition of the HBM headline, the PyTorch matmul comparison when PyTorch is
+# variants, a 3x repetition of the HBM headline, the PyTorch reference (matmul, copy, triad) when PyTorch is
 # present, and a short summary table last.
 # For a lent GPU machine without this project's build dependencies, build here first and carry
 # the build folder (what the 2026-11-26 H200 session did):
@@ -15,7 +15,7 @@
 #              there if missing). A lib/ folder inside it is put on LD_LIBRARY_PATH, for shared
 #              libraries the GPU machine lacks (e.g. Google Benchmark).
 #   OUT_DIR    at most 8 files: device-check.log, summary.txt, result-*.json, gpu-tests.json,
-#              torch-matmul.json (default: $OUT, else ./device-out)
+#              torch-reference.json (default: $OUT, else ./device-out)
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build-gpu}"
@@ -72,8 +72,8 @@ run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
   'hbm/kernel=(copy|triad)/dtype=f32' --benchmark_repetitions=3 --out "$out/result-repeat.json"
 
 if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; then
-  step "PyTorch matmul comparison"
-  timeout 60 python3 "$root/scripts/torch_matmul.py" --out "$out/torch-matmul.json" 2>&1 |
+  step "PyTorch reference (matmul, copy, triad)"
+  timeout 60 python3 "$root/scripts/torch_reference.py" --out "$out/torch-reference.json" 2>&1 |
     tee -a "$log" "$summary"
 fi
 

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -36,10 +37,12 @@ struct StreamPoint {
   unsigned profiles;
   int unroll = kDefaultUnroll;
   bool streaming = kDefaultStreaming;
-  bool variant = false;
+  bool variant = false;        // part of stream/variant (names carry unroll, hint and layout)
   bool tiled = false;          // block-owned tiles (kernels.cuh StreamLaunch::tiled)
   bool one_pass_grid = false;  // one vector per thread, as many blocks as that takes (BabelStream)
-                               // // part of the stream/variant family (names carry unroll and hint)
+  // copy through cudaMemcpyAsync (device to device) instead of our kernel: the driver's own
+  // copy is the bar our copy kernel has to reach on this card (PyTorch's copy_ is this call).
+  bool driver_memcpy = false;
 };
 
 std::vector<StreamPoint> stream_sweep() {
@@ -84,13 +87,18 @@ std::vector<StreamPoint> variant_sweep() {
       points.push_back(p);
     }
   }
+  StreamPoint memcpy_point{StreamTarget::hbm, StreamKernel::copy, false, kFull, 1, false, true};
+  memcpy_point.driver_memcpy = true;
+  points.push_back(memcpy_point);
   return points;
 }
 
 CaseDesc describe(const StreamPoint& p) {
   CaseDesc d{{{"kernel", std::string(to_string(p.kernel))}, {"dtype", p.f64 ? "f64" : "f32"}},
              p.profiles};
-  if (p.variant) {
+  if (p.driver_memcpy) {
+    d.params.emplace_back("layout", "memcpy");
+  } else if (p.variant) {
     d.params.emplace_back("unroll", std::to_string(p.unroll));
     d.params.emplace_back("hint", p.streaming ? "cs" : "plain");
     d.params.emplace_back("layout", p.tiled ? "tile" : (p.one_pass_grid ? "onepass" : "grid"));
@@ -177,12 +185,11 @@ void verify(Context& ctx,
             int blocks,
             std::size_t n,
             int passes,
-            StreamLaunch cfg) {
+            const std::function<void(cudaStream_t)>& launch_once) {
   const Seeds s = seeds_from(ctx.seed() + 1000);  // fresh data, same configuration (MR-11)
   cudaStream_t stream = ctx.stream();
   fill_arrays(a, b, c, n, s, stream);
-  GPB_CUDA_CHECK(launch_stream<T>(
-      to_op(k), a, b, c, static_cast<T>(kScalar), partials, n, passes, cfg, stream));
+  launch_once(stream);
   GPB_CUDA_CHECK(cudaStreamSynchronize(stream));
   const double eps = std::numeric_limits<T>::epsilon();
   std::ostringstream detail;
@@ -289,7 +296,7 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   }
   ctx.set_work({stream_flops(p.kernel, n) * plan->passes, bytes, model.str()}, RateKind::bandwidth);
   ctx.set_convention({"uni",
-                      "sm",
+                      p.driver_memcpy ? "driver" : "sm",
                       "stream_weights",
                       p.target == StreamTarget::hbm ? "working_set_over_4x_l2" : "l2_resident"});
   if (p.target == StreamTarget::hbm && gpu.memory_bandwidth_peak_gbps) {
@@ -303,13 +310,17 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   ctx.note("elements_per_array", std::to_string(n));
   ctx.note("bytes_per_array", std::to_string(plan->bytes_per_array));
   ctx.note("passes_per_launch", std::to_string(plan->passes));
-  ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
-  ctx.note("unroll", std::to_string(cfg.unroll));
-  ctx.note("cache_hint", cfg.streaming ? "cs (evict-first)" : "plain");
-  ctx.note("layout",
-           cfg.tiled         ? "tile (block-owned tiles)"
-           : p.one_pass_grid ? "onepass (one vector per thread)"
-                             : "grid (grid-stride, resident grid)");
+  if (p.driver_memcpy) {
+    ctx.note("layout", "memcpy (cudaMemcpyAsync device to device, the driver's copy)");
+  } else {
+    ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
+    ctx.note("unroll", std::to_string(cfg.unroll));
+    ctx.note("cache_hint", cfg.streaming ? "cs (evict-first)" : "plain");
+    ctx.note("layout",
+             cfg.tiled         ? "tile (block-owned tiles)"
+             : p.one_pass_grid ? "onepass (one vector per thread)"
+                               : "grid (grid-stride, resident grid)");
+  }
 
   T* pa = a.data();
   T* pb = b.data();
@@ -317,14 +328,24 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   T* pp = partials.data();
   const StreamOp op = to_op(p.kernel);
   const int passes = plan->passes;
-  ctx.measure([=](cudaStream_t s, std::int64_t ops) {
-    for (std::int64_t i = 0; i < ops; ++i) {
+  const bool driver_memcpy = p.driver_memcpy;
+  const auto launch_once = [=](cudaStream_t s) {
+    if (driver_memcpy) {
+      for (int i = 0; i < passes; ++i) {
+        GPB_CUDA_CHECK(cudaMemcpyAsync(pc, pa, sizeof(T) * n, cudaMemcpyDeviceToDevice, s));
+      }
+    } else {
       GPB_CUDA_CHECK(
           launch_stream<T>(op, pa, pb, pc, static_cast<T>(kScalar), pp, n, passes, cfg, s));
     }
+  };
+  ctx.measure([=](cudaStream_t s, std::int64_t ops) {
+    for (std::int64_t i = 0; i < ops; ++i) {
+      launch_once(s);
+    }
   });
   if (ctx.options().verify) {
-    verify<T>(ctx, p.kernel, pa, pb, pc, pp, cfg.blocks, n, passes, cfg);
+    verify<T>(ctx, p.kernel, pa, pb, pc, pp, cfg.blocks, n, passes, launch_once);
   }
 }
 
