@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
           topic = gpb::Command::list;
         } else if (o.help_topic == "devices") {
           topic = gpb::Command::devices;
+        } else if (o.help_topic == "preflight") {
+          topic = gpb::Command::preflight;
         }
         std::fputs(gpb::help_text(topic).c_str(), stdout);
         return 0;
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
         return gpb::list_command(o);
       case gpb::Command::run:
         return gpb::run_command(o, args, environ);
+      case gpb::Command::preflight:
+        return gpb::preflight_command(o);
     }
   } catch (const gpb::UsageError& e) {
     std::fprintf(stderr, "gpubench: %s\n", e.what());

@@ -21,6 +21,10 @@ void run_on_device(const GpuInfo&, Context&, const std::function<void(Context&)>
   throw std::logic_error("run_on_device without CUDA");
 }
 
+bool with_pcie_load(const GpuInfo&, const std::function<void()>&) {
+  return false;
+}
+
 ErrorClass classify(const std::exception&) noexcept {
   return {};
 }

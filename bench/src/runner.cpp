@@ -3,6 +3,7 @@
 #include <gpb/device_runtime.hpp>
 #include <gpb/nvml.hpp>
 #include <gpb/peaks.hpp>
+#include <gpb/preflight.hpp>
 #include <gpb/registry.hpp>
 #include <gpb/runner.hpp>
 #include <gpb/schema_json.hpp>
@@ -393,6 +394,65 @@ std::string nvml_snapshot(const Nvml& nvml, const std::string& bus) {
   return s.str();
 }
 
+/// The GPUs named by --devices (all when none are named).
+std::vector<GpuInfo> select_gpus(const std::vector<GpuInfo>& found,
+                                 const std::vector<int>& wanted) {
+  if (wanted.empty() || found.empty()) {
+    return found;
+  }
+  std::vector<GpuInfo> chosen;
+  for (int d : wanted) {
+    auto it =
+        std::find_if(found.begin(), found.end(), [d](const GpuInfo& g) { return g.ordinal == d; });
+    if (it == found.end()) {
+      throw UsageError("--devices: no CUDA device " + std::to_string(d) + " (found " +
+                       std::to_string(found.size()) + ")");
+    }
+    chosen.push_back(*it);
+  }
+  return chosen;
+}
+
+/// The preflight audit (MR-19) of the host and of each GPU.
+Preflight audit(const std::vector<GpuInfo>& gpus,
+                const Nvml* nvml,
+                const std::string& nvml_reason,
+                bool strict) {
+  Preflight p;
+  p.strict = strict;
+  // GPB_TEST_HOST_ROOT puts a fixture /proc + /sys tree under the host checks (pipeline tests).
+  const char* root = std::getenv("GPB_TEST_HOST_ROOT");
+  p.checks = evaluate_host_preflight(read_host_preflight(root != nullptr ? root : ""));
+  const auto scope = [](const GpuInfo& g) {
+    return "gpu" + std::to_string(g.ordinal) + " " + g.pci_bus_id;
+  };
+  if (nvml == nullptr) {
+    for (const auto& g : gpus) {
+      const auto unknown = unknown_gpu_preflight(scope(g), "nvml: " + nvml_reason);
+      p.checks.insert(p.checks.end(), unknown.begin(), unknown.end());
+    }
+    return p;
+  }
+  // Every NVML item first, before this process opens a context on any GPU, so that
+  // other_processes counts only others; then the PCIe link again under a copy load.
+  std::vector<GpuPreflightReadings> readings;
+  for (const auto& g : gpus) {
+    readings.push_back(read_gpu_preflight(*nvml, g.pci_bus_id, scope(g)));
+  }
+  for (std::size_t i = 0; i < gpus.size(); ++i) {
+    with_pcie_load(gpus[i], [&] {
+      auto link = read_pcie_link(*nvml, gpus[i].pci_bus_id);
+      if (link.value) {
+        readings[i].pcie_link = link;
+        readings[i].pcie_under_load = true;
+      }
+    });
+    const auto checks = evaluate_gpu_preflight(readings[i]);
+    p.checks.insert(p.checks.end(), checks.begin(), checks.end());
+  }
+  return p;
+}
+
 std::string hex(std::uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -504,20 +564,7 @@ int run_command(const CliOptions& o,
   if (wants_gpu) {
     probe = probe_devices(record.runtime);
   }
-  std::vector<GpuInfo> gpus = probe.gpus;
-  if (!o.devices.empty() && !gpus.empty()) {
-    std::vector<GpuInfo> chosen;
-    for (int d : o.devices) {
-      auto it =
-          std::find_if(gpus.begin(), gpus.end(), [d](const GpuInfo& g) { return g.ordinal == d; });
-      if (it == gpus.end()) {
-        throw UsageError("--devices: no CUDA device " + std::to_string(d) + " (found " +
-                         std::to_string(gpus.size()) + ")");
-      }
-      chosen.push_back(*it);
-    }
-    gpus = chosen;
-  }
+  std::vector<GpuInfo> gpus = select_gpus(probe.gpus, o.devices);
   record.gpus = gpus;
   std::unique_ptr<Nvml> nvml;
   if (!gpus.empty()) {
@@ -532,6 +579,7 @@ int run_command(const CliOptions& o,
     std::fprintf(stderr, "gpubench: GPU cases will be recorded as skipped; host cases still run\n");
   }
 
+  bool refused = false;  // set by the preflight audit, once every flag has been accepted
   RunOptions options;
   options.profile = o.profile;
   options.seed = record.run.seed;
@@ -559,6 +607,10 @@ int run_command(const CliOptions& o,
     if (g_signal != 0) {
       r.status = Status::interrupted;
       r.reasons = {"not_started_interrupted"};
+    } else if (refused) {
+      r.status = Status::skipped;
+      r.reasons = {"preflight_refused"};
+      r.message = "--strict: the preflight audit warned or failed (see preflight in this file)";
     } else if (spec.requires_.gpu && inst.gpu == nullptr) {
       r.status = Status::skipped;
       r.reasons = {"no_device"};
@@ -679,6 +731,19 @@ int run_command(const CliOptions& o,
     throw UsageError(std::string("unknown Google Benchmark option '") + gb_argv[1] + "'");
   }
 
+  // Before any case: what the audit finds is recorded; under --strict a warning refuses.
+  if (!listing_only) {
+    record.preflight = audit(gpus, nvml.get(), record.runtime.nvml_reason, o.strict);
+    refused = preflight_refuses(record.preflight.checks, o.strict);
+    record.preflight.refused = refused;
+    if (!o.quiet || refused) {
+      std::fprintf(stderr,
+                   "gpubench: preflight: %s%s\n",
+                   preflight_summary(record.preflight.checks).c_str(),
+                   refused ? " -- refusing to measure (--strict); see 'gpubench preflight'" : "");
+    }
+  }
+
   install_signal_handlers();
   SilentReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -694,7 +759,7 @@ int run_command(const CliOptions& o,
   for (const auto& r : record.results) {
     statuses.push_back(r.status);
   }
-  const ExitCode code = exit_code_for(statuses, no_device, static_cast<int>(g_signal));
+  const ExitCode code = exit_code_for(statuses, no_device, static_cast<int>(g_signal), refused);
   record.run.exit_code = static_cast<int>(code);
   record.run.finished_utc = utc_now_iso8601();
   save_run_atomic(record, out_path, o.overwrite);
@@ -709,8 +774,37 @@ int run_command(const CliOptions& o,
                  "host cases ran and the result file was written\n");
   } else if (code == ExitCode::case_failed) {
     std::fprintf(stderr, "gpubench: exit 1: at least one case failed (see status column)\n");
+  } else if (code == ExitCode::preflight) {
+    std::fprintf(stderr,
+                 "gpubench: exit 5: --strict and the preflight audit warned; nothing was "
+                 "measured and the result file records why\n");
   }
   return static_cast<int>(code);
+}
+
+int preflight_command(const CliOptions& o) {
+  RuntimeInfo runtime;
+  const DeviceProbe probe = probe_devices(runtime);
+  const std::vector<GpuInfo> gpus = select_gpus(probe.gpus, o.devices);
+  RunRecord record;
+  record.gpus = gpus;
+  std::unique_ptr<Nvml> nvml;
+  if (!gpus.empty()) {
+    nvml = attach_nvml(record);
+  }
+  const Preflight p = audit(gpus, nvml.get(), record.runtime.nvml_reason, o.strict);
+  std::cout << preflight_table(p.checks);
+  std::cout << "preflight: " << preflight_summary(p.checks) << "\n";
+  if (gpus.empty()) {
+    std::fprintf(
+        stderr, "gpubench: no usable CUDA device: %s (host checks only)\n", probe.error.c_str());
+    return static_cast<int>(ExitCode::no_device);
+  }
+  const bool failed = std::any_of(p.checks.begin(), p.checks.end(), [](const PreflightCheck& c) {
+    return c.status == CheckStatus::fail;
+  });
+  return failed || preflight_refuses(p.checks, o.strict) ? static_cast<int>(ExitCode::preflight)
+                                                         : static_cast<int>(ExitCode::ok);
 }
 
 }  // namespace gpb

@@ -53,7 +53,8 @@ bool takes(Command c, std::string_view flag) {
                                                        "--devices",
                                                        "--min-time",
                                                        "--max-noise",
-                                                       "--timeout"};
+                                                       "--timeout",
+                                                       "--strict"};
   switch (c) {
     case Command::run:
       for (auto f : run_flags) {
@@ -66,6 +67,8 @@ bool takes(Command c, std::string_view flag) {
       return flag == "--family" || flag == "--quick" || flag == "--full" || flag == "--profile";
     case Command::devices:
       return flag == "--json";
+    case Command::preflight:
+      return flag == "--strict" || flag == "--devices";
     default:
       return false;
   }
@@ -106,9 +109,12 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     o.command = Command::list;
   } else if (first == "run") {
     o.command = Command::run;
+  } else if (first == "preflight") {
+    o.command = Command::preflight;
   } else {
-    throw UsageError("unknown command '" + first +
-                     "' (expected devices, list, run, report, compare or prices; see --help)");
+    throw UsageError(
+        "unknown command '" + first +
+        "' (expected devices, list, run, preflight, report, compare or prices; see --help)");
   }
   ++i;
   bool profile_set = false;
@@ -131,8 +137,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       continue;
     }
     if (arg.size() < 2 || arg[0] != '-') {
-      if (o.command == Command::devices) {
-        throw UsageError("devices takes no positional argument ('" + arg + "')");
+      if (o.command == Command::devices || o.command == Command::preflight) {
+        throw UsageError(first + " takes no positional argument ('" + arg + "')");
       }
       if (!o.filter.empty()) {
         throw UsageError("more than one FILTER given ('" + o.filter + "' and '" + arg + "')");
@@ -191,6 +197,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.verify = false;
     } else if (arg == "--json") {
       o.json = true;
+    } else if (arg == "--strict") {
+      o.strict = true;
     } else if (arg == "--seed") {
       o.seed = parse_uint(value, arg);
     } else if (arg == "--devices") {
@@ -241,15 +249,27 @@ std::string help_text(Command c) {
              "  --min-time S       minimum timed seconds per case\n"
              "  --max-noise X      target relative stdev (e.g. 0.005)\n"
              "  --timeout S        per-case sampling timeout in seconds\n"
+             "  --strict           refuse to measure when the preflight audit warns\n"
              "  --benchmark_*      passed to Google Benchmark (e.g. --benchmark_filter=triad)\n"
              "exit codes: 0 all valid, 1 a case failed, 2 usage/input error,\n"
-             "            3 no usable GPU (host cases still ran; file written), 130/143 signal\n";
+             "            3 no usable GPU (host cases still ran; file written),\n"
+             "            5 --strict and the preflight audit warned (file written), 130/143 "
+             "signal\n";
+    case Command::preflight:
+      return "usage: gpubench preflight [--strict] [--devices I[,I]]\n"
+             "  Audits what silently changes results: persistence, ECC and row remapping,\n"
+             "  compute and MIG mode, power limit, clock settings, the PCIe link under load,\n"
+             "  other processes, utilisation and temperature of each GPU; the CPU governor,\n"
+             "  NUMA balancing, ASPM and THP of the host. Every run records the same audit.\n"
+             "  Each check is ok, warn, fail or unknown (could not be read, with the reason).\n"
+             "exit codes: 0 nothing failed (or, with --strict, nothing warned), 5 otherwise\n";
     default:
       return "usage: gpubench <command> [options]\n"
              "commands:\n"
              "  devices   list GPUs and their properties\n"
              "  list      list benchmark cases\n"
              "  run       run cases and write a JSON result file\n"
+             "  preflight audit the machine state that changes results\n"
              "  report    value-per-dollar report from result files and prices\n"
              "  compare   side-by-side table of matching cases of result files\n"
              "  prices    import price catalogs (prices import --format skypilot ...)\n"

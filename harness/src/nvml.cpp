@@ -13,6 +13,10 @@ namespace {
 using nvmlReturn_t = int;
 using nvmlDevice_t = struct nvmlDevice_st*;
 constexpr nvmlReturn_t kSuccess = 0;
+constexpr nvmlReturn_t kInsufficientSize = 7;
+constexpr int kEccUncorrected = 1;       // nvmlMemoryErrorType_t
+constexpr int kEccVolatile = 0;          // nvmlEccCounterType_t
+constexpr int kTemperatureSlowdown = 1;  // nvmlTemperatureThresholds_t
 constexpr int kClockSm = 1;
 constexpr int kTemperatureGpu = 0;
 
@@ -28,6 +32,8 @@ const char* return_name(nvmlReturn_t r) {
       return "NO_PERMISSION";
     case 6:
       return "NOT_FOUND";
+    case 7:
+      return "INSUFFICIENT_SIZE";
     case 9:
       return "DRIVER_NOT_LOADED";
     case 12:
@@ -69,6 +75,28 @@ struct Nvml::Api {
   nvmlReturn_t (*clock_reasons)(nvmlDevice_t, unsigned long long*) = nullptr;
   nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned*) = nullptr;
   nvmlReturn_t (*clock_info)(nvmlDevice_t, int, unsigned*) = nullptr;
+  // Preflight (MR-19). Enum out-parameters (nvmlEnableState_t, nvmlComputeMode_t) are C ints.
+  nvmlReturn_t (*persistence)(nvmlDevice_t, int*) = nullptr;
+  nvmlReturn_t (*ecc_mode)(nvmlDevice_t, int*, int*) = nullptr;
+  nvmlReturn_t (*ecc_total)(nvmlDevice_t, int, int, unsigned long long*) = nullptr;
+  nvmlReturn_t (*remapped_rows)(nvmlDevice_t, unsigned*, unsigned*, unsigned*, unsigned*) = nullptr;
+  nvmlReturn_t (*retired_pending)(nvmlDevice_t, int*) = nullptr;
+  nvmlReturn_t (*compute_mode)(nvmlDevice_t, int*) = nullptr;
+  nvmlReturn_t (*mig_mode)(nvmlDevice_t, unsigned*, unsigned*) = nullptr;
+  nvmlReturn_t (*default_power_limit)(nvmlDevice_t, unsigned*) = nullptr;
+  nvmlReturn_t (*app_clock)(nvmlDevice_t, int, unsigned*) = nullptr;
+  nvmlReturn_t (*default_app_clock)(nvmlDevice_t, int, unsigned*) = nullptr;
+  nvmlReturn_t (*pcie_gen)(nvmlDevice_t, unsigned*) = nullptr;
+  nvmlReturn_t (*pcie_max_gen)(nvmlDevice_t, unsigned*) = nullptr;
+  nvmlReturn_t (*pcie_width)(nvmlDevice_t, unsigned*) = nullptr;
+  nvmlReturn_t (*pcie_max_width)(nvmlDevice_t, unsigned*) = nullptr;
+  nvmlReturn_t (*pcie_replays)(nvmlDevice_t, unsigned*) = nullptr;
+  // Called with a zero-length buffer: only the count is wanted, so the struct layout (which
+  // changed between _v2 and _v3) never matters.
+  nvmlReturn_t (*compute_procs)(nvmlDevice_t, unsigned*, void*) = nullptr;
+  nvmlReturn_t (*utilization)(nvmlDevice_t,
+                              unsigned*) = nullptr;  // nvmlUtilization_t {gpu, memory}
+  nvmlReturn_t (*temperature_threshold)(nvmlDevice_t, int, unsigned*) = nullptr;
 };
 
 std::vector<std::string> clock_event_reason_names(std::uint64_t mask) {
@@ -117,6 +145,27 @@ std::unique_ptr<Nvml> Nvml::load(std::string& why, const std::string& soname) {
        "nvmlDeviceGetCurrentClocksThrottleReasons");
   bind(lib, api->temperature, nullptr, "nvmlDeviceGetTemperature");
   bind(lib, api->clock_info, nullptr, "nvmlDeviceGetClockInfo");
+  bind(lib, api->persistence, nullptr, "nvmlDeviceGetPersistenceMode");
+  bind(lib, api->ecc_mode, nullptr, "nvmlDeviceGetEccMode");
+  bind(lib, api->ecc_total, nullptr, "nvmlDeviceGetTotalEccErrors");
+  bind(lib, api->remapped_rows, nullptr, "nvmlDeviceGetRemappedRows");
+  bind(lib, api->retired_pending, nullptr, "nvmlDeviceGetRetiredPagesPendingStatus");
+  bind(lib, api->compute_mode, nullptr, "nvmlDeviceGetComputeMode");
+  bind(lib, api->mig_mode, nullptr, "nvmlDeviceGetMigMode");
+  bind(lib, api->default_power_limit, nullptr, "nvmlDeviceGetPowerManagementDefaultLimit");
+  bind(lib, api->app_clock, nullptr, "nvmlDeviceGetApplicationsClock");
+  bind(lib, api->default_app_clock, nullptr, "nvmlDeviceGetDefaultApplicationsClock");
+  bind(lib, api->pcie_gen, nullptr, "nvmlDeviceGetCurrPcieLinkGeneration");
+  bind(lib, api->pcie_max_gen, nullptr, "nvmlDeviceGetMaxPcieLinkGeneration");
+  bind(lib, api->pcie_width, nullptr, "nvmlDeviceGetCurrPcieLinkWidth");
+  bind(lib, api->pcie_max_width, nullptr, "nvmlDeviceGetMaxPcieLinkWidth");
+  bind(lib, api->pcie_replays, nullptr, "nvmlDeviceGetPcieReplayCounter");
+  bind(lib,
+       api->compute_procs,
+       "nvmlDeviceGetComputeRunningProcesses_v3",
+       "nvmlDeviceGetComputeRunningProcesses_v2");
+  bind(lib, api->utilization, nullptr, "nvmlDeviceGetUtilizationRates");
+  bind(lib, api->temperature_threshold, nullptr, "nvmlDeviceGetTemperatureThreshold");
   if (api->init == nullptr || api->shutdown == nullptr || api->handle_by_bus_id == nullptr) {
     dlclose(lib);
     why = "symbol_missing";
@@ -224,6 +273,179 @@ Reading<double> Nvml::sm_clock_mhz(const std::string& bus) const {
       bus,
       [fn](nvmlDevice_t d, unsigned* c) { return fn(d, kClockSm, c); },
       [](unsigned c) { return static_cast<double>(c); });
+}
+
+Reading<bool> Nvml::persistence_mode(const std::string& bus) const {
+  if (api_->persistence == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<bool, int>(*api_, bus, api_->persistence, [](int on) { return on != 0; });
+}
+
+Reading<std::pair<bool, bool>> Nvml::ecc_mode(const std::string& bus) const {
+  auto fn = api_->ecc_mode;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<std::pair<bool, bool>, std::array<int, 2>>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, std::array<int, 2>* m) { return fn(d, &(*m)[0], &(*m)[1]); },
+      [](const std::array<int, 2>& m) { return std::make_pair(m[0] != 0, m[1] != 0); });
+}
+
+Reading<std::uint64_t> Nvml::ecc_volatile_uncorrected(const std::string& bus) const {
+  auto fn = api_->ecc_total;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<std::uint64_t, unsigned long long>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, unsigned long long* n) {
+        return fn(d, kEccUncorrected, kEccVolatile, n);
+      },
+      [](unsigned long long n) { return std::uint64_t{n}; });
+}
+
+Reading<std::pair<bool, bool>> Nvml::remapped_rows(const std::string& bus) const {
+  auto fn = api_->remapped_rows;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<std::pair<bool, bool>, std::array<unsigned, 4>>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, std::array<unsigned, 4>* v) {
+        return fn(d, &(*v)[0], &(*v)[1], &(*v)[2], &(*v)[3]);
+      },
+      [](const std::array<unsigned, 4>& v) { return std::make_pair(v[2] != 0, v[3] != 0); });
+}
+
+Reading<bool> Nvml::retired_pages_pending(const std::string& bus) const {
+  if (api_->retired_pending == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<bool, int>(*api_, bus, api_->retired_pending, [](int p) { return p != 0; });
+}
+
+Reading<int> Nvml::compute_mode(const std::string& bus) const {
+  if (api_->compute_mode == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<int, int>(*api_, bus, api_->compute_mode, [](int m) { return m; });
+}
+
+Reading<std::pair<bool, bool>> Nvml::mig_mode(const std::string& bus) const {
+  auto fn = api_->mig_mode;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<std::pair<bool, bool>, std::array<unsigned, 2>>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, std::array<unsigned, 2>* m) { return fn(d, &(*m)[0], &(*m)[1]); },
+      [](const std::array<unsigned, 2>& m) { return std::make_pair(m[0] != 0, m[1] != 0); });
+}
+
+Reading<double> Nvml::default_power_limit_w(const std::string& bus) const {
+  if (api_->default_power_limit == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<double, unsigned>(
+      *api_, bus, api_->default_power_limit, [](unsigned mw) { return mw / 1000.0; });
+}
+
+namespace {
+Reading<double> read_sm_clock(const Nvml::Api& api,
+                              const std::string& bus,
+                              nvmlReturn_t (*fn)(nvmlDevice_t, int, unsigned*)) {
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<double, unsigned>(
+      api,
+      bus,
+      [fn](nvmlDevice_t d, unsigned* c) { return fn(d, kClockSm, c); },
+      [](unsigned c) { return static_cast<double>(c); });
+}
+}  // namespace
+
+Reading<double> Nvml::app_sm_clock_mhz(const std::string& bus) const {
+  return read_sm_clock(*api_, bus, api_->app_clock);
+}
+Reading<double> Nvml::default_app_sm_clock_mhz(const std::string& bus) const {
+  return read_sm_clock(*api_, bus, api_->default_app_clock);
+}
+
+Reading<std::array<int, 4>> Nvml::pcie_link(const std::string& bus) const {
+  const Api& a = *api_;
+  if (!a.pcie_gen || !a.pcie_max_gen || !a.pcie_width || !a.pcie_max_width) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<std::array<int, 4>, std::array<unsigned, 4>>(
+      a,
+      bus,
+      [&a](nvmlDevice_t d, std::array<unsigned, 4>* v) {
+        nvmlReturn_t e = a.pcie_gen(d, &(*v)[0]);
+        e = e != kSuccess ? e : a.pcie_max_gen(d, &(*v)[1]);
+        e = e != kSuccess ? e : a.pcie_width(d, &(*v)[2]);
+        return e != kSuccess ? e : a.pcie_max_width(d, &(*v)[3]);
+      },
+      [](const std::array<unsigned, 4>& v) {
+        return std::array<int, 4>{static_cast<int>(v[0]),
+                                  static_cast<int>(v[1]),
+                                  static_cast<int>(v[2]),
+                                  static_cast<int>(v[3])};
+      });
+}
+
+Reading<unsigned> Nvml::pcie_replays(const std::string& bus) const {
+  if (api_->pcie_replays == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<unsigned, unsigned>(
+      *api_, bus, api_->pcie_replays, [](unsigned n) { return n; });
+}
+
+Reading<unsigned> Nvml::compute_processes(const std::string& bus) const {
+  auto fn = api_->compute_procs;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<unsigned, unsigned>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, unsigned* count) {
+        *count = 0;
+        const nvmlReturn_t e = fn(d, count, nullptr);
+        return e == kInsufficientSize ? kSuccess : e;  // the count is set either way
+      },
+      [](unsigned n) { return n; });
+}
+
+Reading<unsigned> Nvml::gpu_utilization_pct(const std::string& bus) const {
+  auto fn = api_->utilization;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<unsigned, std::array<unsigned, 2>>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, std::array<unsigned, 2>* u) { return fn(d, u->data()); },
+      [](const std::array<unsigned, 2>& u) { return u[0]; });
+}
+
+Reading<double> Nvml::slowdown_temperature_c(const std::string& bus) const {
+  auto fn = api_->temperature_threshold;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<double, unsigned>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, unsigned* t) { return fn(d, kTemperatureSlowdown, t); },
+      [](unsigned t) { return static_cast<double>(t); });
 }
 
 }  // namespace gpb

@@ -527,7 +527,7 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       }
       MachineBuild::Group best = *chosen;
       best.cand.value = chosen_value;
-      const std::size_t runs = best.values.size();
+      const std::size_t repeats = best.values.size();
       MeasuredMetric m;
       m.metric = mi.metric;
       m.value = best.cand.value;
@@ -546,8 +546,8 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       } else {
         m.note = "best of " + n + " eligible case(s)";
       }
-      if (runs > 1) {
-        m.note += "; median of " + std::to_string(runs) + " runs of that case";
+      if (repeats > 1) {
+        m.note += "; median of " + std::to_string(repeats) + " runs of that case";
       }
       if (best.unsteady) {
         m.note += "; sustained window not steady (MR-8)";

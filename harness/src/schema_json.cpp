@@ -465,6 +465,27 @@ OJson put_record(const RunRecord& r) {
     j["gpus"] = std::move(gpus);
   }
   {
+    const Path p = root.child("preflight");
+    OJson preflight = OJson::object();
+    preflight["strict"] = r.preflight.strict;
+    preflight["refused"] = r.preflight.refused;
+    OJson checks = OJson::array();
+    for (std::size_t i = 0; i < r.preflight.checks.size(); ++i) {
+      const PreflightCheck& pc = r.preflight.checks[i];
+      const Path cp = p.child("checks").index(i);
+      OJson check = OJson::object();
+      check["id"] = put_string(cp.child("id"), pc.id);
+      check["scope"] = put_string(cp.child("scope"), pc.scope);
+      check["status"] = std::string(to_string(pc.status));
+      check["value"] = pc.value ? put_string(cp.child("value"), *pc.value) : OJson(nullptr);
+      check["expected"] = put_string(cp.child("expected"), pc.expected);
+      check["reason"] = put_string(cp.child("reason"), pc.reason);
+      checks.push_back(std::move(check));
+    }
+    preflight["checks"] = std::move(checks);
+    j["preflight"] = std::move(preflight);
+  }
+  {
     const Path p = root.child("results");
     OJson results = OJson::array();
     for (std::size_t i = 0; i < r.results.size(); ++i) {
@@ -1013,6 +1034,36 @@ RunRecord read_record(const std::string& origin, const Json& doc) {
     for (std::size_t i = 0; i < a.size(); ++i) {
       r.gpus.push_back(read_gpu(c, p.index(i), a[i]));
     }
+  }
+  // Added in 1.1 (MR-19); a 1.0 file has no audit.
+  if (r.schema.minor >= 1) {
+    ObjectReader o(c, top.path("preflight"), top.at("preflight"));
+    r.preflight.strict = o.boolean("strict");
+    r.preflight.refused = o.boolean("refused");
+    const Path p = o.path("checks");
+    const auto& a = expect_array(c, p, o.at("checks"));
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      ObjectReader k(c, p.index(i), a[i]);
+      PreflightCheck pc;
+      pc.id = k.str("id");
+      pc.scope = k.str("scope");
+      const std::string name = k.str("status");
+      const auto status = check_status_from_string(name);
+      if (!status) {
+        fail(
+            c, k.path("status"), "unknown check status " + quote(name) + " (ok|warn|fail|unknown)");
+      }
+      pc.status = *status;
+      const Json& value = k.at("value");
+      if (!value.is_null()) {
+        pc.value = read_string(c, k.path("value"), value);
+      }
+      pc.expected = k.str("expected");
+      pc.reason = k.str("reason");
+      k.finish();
+      r.preflight.checks.push_back(std::move(pc));
+    }
+    o.finish();
   }
   {
     const Path p = top.path("results");

@@ -21,7 +21,31 @@ constexpr std::array<std::pair<Status, std::string_view>, 13> kStatusNames{{
     {Status::not_applicable, "not_applicable"},
     {Status::interrupted, "interrupted"},
 }};
+constexpr std::array<std::pair<CheckStatus, std::string_view>, 4> kCheckNames{{
+    {CheckStatus::ok, "ok"},
+    {CheckStatus::warn, "warn"},
+    {CheckStatus::fail, "fail"},
+    {CheckStatus::unknown, "unknown"},
+}};
 }  // namespace
+
+std::string_view to_string(CheckStatus s) noexcept {
+  for (const auto& [status, name] : kCheckNames) {
+    if (status == s) {
+      return name;
+    }
+  }
+  return "unknown";
+}
+
+std::optional<CheckStatus> check_status_from_string(std::string_view name) noexcept {
+  for (const auto& [status, n] : kCheckNames) {
+    if (n == name) {
+      return status;
+    }
+  }
+  return std::nullopt;
+}
 
 std::string_view to_string(Status s) noexcept {
   for (const auto& [status, name] : kStatusNames) {
@@ -57,7 +81,8 @@ bool is_failure(Status s) noexcept {
 
 ExitCode exit_code_for(const std::vector<Status>& statuses,
                        bool gpu_requested_without_device,
-                       int interrupted_by_signal) noexcept {
+                       int interrupted_by_signal,
+                       bool preflight_refused) noexcept {
   if (interrupted_by_signal == 2) {
     return ExitCode::sigint;
   }
@@ -66,6 +91,9 @@ ExitCode exit_code_for(const std::vector<Status>& statuses,
   }
   if (gpu_requested_without_device) {
     return ExitCode::no_device;
+  }
+  if (preflight_refused) {
+    return ExitCode::preflight;
   }
   for (Status s : statuses) {
     if (is_failure(s)) {

@@ -332,6 +332,10 @@ TEST(ExitCodes, Matrix) {
   EXPECT_EQ(code({S::valid}, false, 15), 143);
   EXPECT_EQ(code({S::error}, true, 2), 130);
   EXPECT_EQ(code({S::error, S::interrupted}, true, 15), 143);
+  // A --strict preflight refusal (MR-19) gives 5, after a missing device and a signal.
+  EXPECT_EQ(static_cast<int>(exit_code_for({S::skipped}, false, 0, true)), 5);
+  EXPECT_EQ(static_cast<int>(exit_code_for({S::skipped}, true, 0, true)), 3);
+  EXPECT_EQ(static_cast<int>(exit_code_for({S::interrupted}, false, 2, true)), 130);
   EXPECT_EQ(static_cast<int>(ExitCode::usage), 2);
   EXPECT_EQ(static_cast<int>(ExitCode::threshold), 4);
 }

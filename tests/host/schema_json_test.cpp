@@ -118,6 +118,13 @@ RunRecord rich_record() {
   r.run.seed = kTwo53 + 1;
   r.run.exit_code = 1;
   r.run.interrupted = true;
+  r.preflight.strict = true;
+  r.preflight.refused = true;
+  r.preflight.checks = {
+      {"cpu_governor", "host", CheckStatus::warn, "powersave", "performance", "scaling"},
+      {"persistence_mode", "gpu0 0000:00:06.0", CheckStatus::ok, "enabled", "enabled", ""},
+      {"pcie_link", "gpu1 0000:41:00.0", CheckStatus::unknown, std::nullopt, "max", "NOT_FOUND"},
+  };
   r.tool.version = "0.1.0";
   r.tool.git_sha = "abcdef0123456789";
   r.tool.git_dirty = true;
@@ -218,6 +225,20 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.run.seed, b.run.seed);
   EXPECT_EQ(a.run.exit_code, b.run.exit_code);
   EXPECT_EQ(a.run.interrupted, b.run.interrupted);
+
+  EXPECT_EQ(a.preflight.strict, b.preflight.strict);
+  EXPECT_EQ(a.preflight.refused, b.preflight.refused);
+  ASSERT_EQ(a.preflight.checks.size(), b.preflight.checks.size());
+  for (std::size_t i = 0; i < a.preflight.checks.size(); ++i) {
+    const PreflightCheck& x = a.preflight.checks[i];
+    const PreflightCheck& y = b.preflight.checks[i];
+    EXPECT_EQ(x.id, y.id);
+    EXPECT_EQ(x.scope, y.scope);
+    EXPECT_EQ(x.status, y.status) << x.id;
+    EXPECT_EQ(x.value, y.value) << x.id;
+    EXPECT_EQ(x.expected, y.expected) << x.id;
+    EXPECT_EQ(x.reason, y.reason) << x.id;
+  }
 
   EXPECT_EQ(a.tool.name, b.tool.name);
   EXPECT_EQ(a.tool.version, b.tool.version);
@@ -389,6 +410,10 @@ std::string read_text(const fs::path& p) {
 }
 
 std::string golden_path() {
+  return std::string(GPB_TEST_DATA_DIR) + "/golden/result-1.1-minimal.json";
+}
+/// The same run as written by schema 1.0 (before the preflight audit): still readable.
+std::string golden_1_0_path() {
   return std::string(GPB_TEST_DATA_DIR) + "/golden/result-1.0-minimal.json";
 }
 
@@ -407,10 +432,11 @@ TEST(SchemaJsonRoundTrip, RichRecordIsIdentical) {
   EXPECT_EQ(to_json_text(back), text);
   EXPECT_EQ(back.schema.name, "gpubench.result");
   EXPECT_EQ(back.schema.major, 1);
-  EXPECT_EQ(back.schema.minor, 0);
+  EXPECT_EQ(back.schema.minor, 1);
 
   // Spot checks on the encoding itself.
-  EXPECT_NE(text.find("\"version\": \"1.0\""), std::string::npos);
+  EXPECT_NE(text.find("\"version\": \"1.1\""), std::string::npos);
+  EXPECT_NE(text.find("\"value\": null"), std::string::npos);
   EXPECT_NE(text.find("\"memory_bytes\": \"18446744073709551615\""), std::string::npos);
   EXPECT_NE(text.find("\"seed\": \"9007199254740993\""), std::string::npos);
   EXPECT_NE(text.find("\"l2_bytes\": 9007199254740992,"), std::string::npos);
@@ -515,7 +541,7 @@ TEST(SchemaJsonWrite, InvalidUtf8RejectedWithFieldPath) {
 TEST(SchemaJsonVersion, UnknownMajorRejectedNamingBothVersions) {
   const std::string text = to_json_text(rich_record());
   const std::string msg =
-      parse_error(replace_once(text, "\"version\": \"1.0\"", "\"version\": \"2.0\""));
+      parse_error(replace_once(text, "\"version\": \"1.1\"", "\"version\": \"2.0\""));
   EXPECT_NE(msg.find("mem.json"), std::string::npos) << msg;
   EXPECT_NE(msg.find("2.0"), std::string::npos) << msg;
   EXPECT_NE(msg.find("1.x"), std::string::npos) << msg;
@@ -527,13 +553,13 @@ TEST(SchemaJsonVersion, UnknownMajorRejectedNamingBothVersions) {
   EXPECT_NE(parse_error(v2).find("newer than this gpubench (reads 1.x)"), std::string::npos);
 
   const std::string old =
-      parse_error(replace_once(text, "\"version\": \"1.0\"", "\"version\": \"0.9\""));
+      parse_error(replace_once(text, "\"version\": \"1.1\"", "\"version\": \"0.9\""));
   EXPECT_NE(old.find("0.9"), std::string::npos) << old;
   EXPECT_NE(old.find("1.x"), std::string::npos) << old;
 
   for (const char* bad : {"\"1\"", "\"1.\"", "\".0\"", "\"1.x\"", "\"-1.0\"", "\"1.0.0\"", "1.0"}) {
     const std::string m =
-        parse_error(replace_once(text, "\"version\": \"1.0\"", std::string("\"version\": ") + bad));
+        parse_error(replace_once(text, "\"version\": \"1.1\"", std::string("\"version\": ") + bad));
     EXPECT_NE(m.find("schema.version"), std::string::npos) << bad << ": " << m;
   }
 }
@@ -548,7 +574,7 @@ TEST(SchemaJsonVersion, SchemaNameMismatchRejected) {
 
 TEST(SchemaJsonVersion, NewerMinorToleratesUnknownFields) {
   std::string t = to_json_text(rich_record());
-  t = replace_once(t, "\"version\": \"1.0\"", "\"version\": \"1.7\"");
+  t = replace_once(t, "\"version\": \"1.1\"", "\"version\": \"1.7\"");
   t = replace_once(t, "\"schema\": {", "\"future_block\": {\"x\": [1, 2]},\n  \"schema\": {");
   t = replace_once(t, "\"family\": \"stream\",", "\"family\": \"stream\", \"new_field\": 1,");
   t = replace_once(t, "\"hostname\": ", "\"container\": \"docker\", \"hostname\": ");
@@ -556,7 +582,7 @@ TEST(SchemaJsonVersion, NewerMinorToleratesUnknownFields) {
   EXPECT_EQ(r.schema.minor, 7);
   EXPECT_EQ(r.host.hostname, "node-7");
   // Written back as what this writer produces.
-  EXPECT_NE(to_json_text(r).find("\"version\": \"1.0\""), std::string::npos);
+  EXPECT_NE(to_json_text(r).find("\"version\": \"1.1\""), std::string::npos);
   EXPECT_EQ(to_json_text(r), to_json_text(rich_record()));
 }
 
@@ -758,12 +784,42 @@ TEST(SchemaJsonFile, GoldenLoadsAndIsCanonical) {
   EXPECT_FALSE(r.results[1].headline.has_value());
   EXPECT_TRUE(r.gpus.empty());
   EXPECT_EQ(r.host.memory_bytes, 8589934592u);
+  ASSERT_EQ(r.preflight.checks.size(), 2u);
+  EXPECT_EQ(r.preflight.checks[0].status, CheckStatus::unknown);
+  EXPECT_FALSE(r.preflight.checks[0].value.has_value());
+  EXPECT_EQ(r.preflight.checks[1].value.value_or(""), "0 (1 NUMA nodes)");
 
   const std::string once = to_json_text(r);
   EXPECT_EQ(once, to_json_text(parse_run(once, "again")));
   // Snapshot: the golden is exactly what this writer produces; a writer change that alters the
   // format shows up here and needs a schema decision (DI-3).
   EXPECT_EQ(once, read_text(golden_path()));
+}
+
+TEST(SchemaJsonFile, OlderMinorLoadsWithoutPreflight) {
+  const RunRecord old = load_run(golden_1_0_path());
+  EXPECT_EQ(old.schema.minor, 0);
+  EXPECT_TRUE(old.preflight.checks.empty());
+  EXPECT_FALSE(old.preflight.strict);
+  const RunRecord now = load_run(golden_path());
+  ASSERT_EQ(old.results.size(), now.results.size());
+  EXPECT_EQ(old.results[0].name, now.results[0].name);
+  // 1.1 requires the block; 1.0 does not define it.
+  std::string text = read_text(golden_path());
+  const auto begin = text.find("  \"preflight\": {");
+  const auto end = text.find("  \"results\": [");
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  const std::string without = text.substr(0, begin) + text.substr(end);
+  EXPECT_NE(parse_error(without).find("preflight: missing required field"), std::string::npos)
+      << parse_error(without);
+  const std::string as_1_0 = replace_once(text, "\"version\": \"1.1\"", "\"version\": \"1.0\"");
+  EXPECT_NE(parse_error(as_1_0).find("unknown field \"preflight\""), std::string::npos);
+  const std::string bad_status =
+      replace_once(text, "\"status\": \"unknown\"", "\"status\": \"meh\"");
+  EXPECT_NE(parse_error(bad_status).find("preflight.checks[0].status: unknown check status"),
+            std::string::npos)
+      << parse_error(bad_status);
 }
 
 TEST(SchemaJsonFile, LoadErrors) {

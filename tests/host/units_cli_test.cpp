@@ -284,6 +284,12 @@ TEST(ParseCli, Switches) {
   EXPECT_EQ(parse_cli({"run", "--quick", "--profile", "quick"}).profile, Profile::quick);
   EXPECT_EQ(parse_cli({"run", "--profile", "default"}).profile, Profile::standard);
   EXPECT_EQ(*parse_cli({"run", "--seed", "18446744073709551615"}).seed, kU64Max);
+  EXPECT_FALSE(parse_cli({"run"}).strict);
+  EXPECT_TRUE(parse_cli({"run", "--strict"}).strict);
+  const CliOptions audit = parse_cli({"preflight", "--strict", "--devices", "1"});
+  EXPECT_EQ(audit.command, Command::preflight);
+  EXPECT_TRUE(audit.strict);
+  EXPECT_EQ(audit.devices, std::vector<int>{1});
 }
 
 TEST(ParseCli, PositionalFilter) {
@@ -324,6 +330,9 @@ TEST(ParseCli, HelpForSubcommands) {
   EXPECT_TRUE(HasSubstr(help_text(Command::run), "--no-verify"));
   EXPECT_TRUE(HasSubstr(help_text(Command::list), "list"));
   EXPECT_TRUE(HasSubstr(help_text(Command::help), "run"));
+  EXPECT_TRUE(HasSubstr(help_text(Command::help), "preflight"));
+  EXPECT_TRUE(HasSubstr(help_text(Command::preflight), "--strict"));
+  EXPECT_TRUE(HasSubstr(help_text(Command::run), "5 --strict"));
 }
 
 TEST(ParseCli, Version) {
@@ -374,6 +383,10 @@ TEST(ParseCli, ErrorsNameTheFlag) {
       {{"run", "--quiet=1"}, "--quiet"},
       {{"run", "a", "b"}, "FILTER"},
       {{"devices", "x"}, "devices"},
+      {{"preflight", "x"}, "preflight"},
+      {{"preflight", "--quick"}, "--quick"},
+      {{"preflight", "--strict=1"}, "--strict"},
+      {{"list", "--strict"}, "--strict"},
       {{"--version", "extra"}, "--version"},
   };
   for (const auto& r : rows) {

@@ -593,6 +593,61 @@ TEST(Pipeline, GoogleBenchmarkFlagsPassThrough) {
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
 }
 
+// MR-19: every run records the preflight audit; under --strict a warning refuses the run
+// (exit 5) and the file still says why. The host checks read the fixture tree that
+// GPB_TEST_HOST_ROOT names, here a host whose CPU governor is powersave.
+TEST(Pipeline, PreflightRecordedAndStrictRefuses) {
+  TempDir dir;
+  const fs::path governor = dir / "root/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor";
+  fs::create_directories(governor.parent_path());
+  std::ofstream(governor) << "powersave\n";
+  setenv("GPB_TEST_HOST_ROOT", (dir / "root").c_str(), 1);
+
+  const fs::path relaxed = dir / "relaxed.json";
+  const ProcResult ran = run_gpubench(
+      with({"run", "--family", "host", "--quick", "--out", relaxed.string()}, kFast), dir.path());
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_TRUE(contains(ran.err, "preflight: 4 checks: 1 warn")) << ran.err;
+  const RunRecord measured = load_run(relaxed);
+  EXPECT_FALSE(measured.preflight.refused);
+  EXPECT_FALSE(measured.preflight.strict);
+  ASSERT_FALSE(measured.preflight.checks.empty());
+  EXPECT_EQ(measured.preflight.checks[0].id, "cpu_governor");
+  EXPECT_EQ(measured.preflight.checks[0].status, CheckStatus::warn);
+  EXPECT_EQ(measured.preflight.checks[0].value.value_or(""), "powersave");
+  for (const auto& r : measured.results) {
+    EXPECT_EQ(r.status, Status::valid) << r.name;
+  }
+
+  const fs::path strict = dir / "strict.json";
+  const ProcResult refused = run_gpubench(
+      {"run", "--family", "host", "--quick", "--quiet", "--strict", "--out", strict.string()},
+      dir.path());
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+  EXPECT_TRUE(contains(refused.err, "refusing to measure")) << refused.err;
+  const RunRecord skipped = load_run(strict);
+  EXPECT_TRUE(skipped.preflight.refused);
+  EXPECT_TRUE(skipped.preflight.strict);
+  EXPECT_EQ(skipped.run.exit_code, 5);
+  ASSERT_FALSE(skipped.results.empty());
+  for (const auto& r : skipped.results) {
+    EXPECT_EQ(r.status, Status::skipped) << r.name;
+    EXPECT_EQ(r.reasons, std::vector<std::string>{"preflight_refused"}) << r.name;
+    EXPECT_TRUE(r.sample_s.empty()) << r.name;
+  }
+
+  // The audit alone: a table naming the warning.
+  const ProcResult audit = run_gpubench({"preflight"}, dir.path());
+  EXPECT_TRUE(contains(audit.out, "cpu_governor")) << audit.out;
+  EXPECT_TRUE(contains(audit.out, "powersave")) << audit.out;
+  EXPECT_TRUE(audit.exit_code == 3 || audit.exit_code == 0 || audit.exit_code == 5)
+      << audit.exit_code;
+  const ProcResult bad = run_gpubench({"preflight", "extra"}, dir.path());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(contains(bad.err, "preflight takes no positional argument")) << bad.err;
+  unsetenv("GPB_TEST_HOST_ROOT");
+}
+
 }  // namespace
 }  // namespace gpb
 

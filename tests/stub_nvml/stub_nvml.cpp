@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // A stand-in libnvidia-ml for host tests of the dlopen loader (METHODOLOGY FH-6, TE-1).
 // Built twice: full (every symbol gpubench binds; GPB_STUB_NVML_NOT_SUPPORTED=1 in the
-// environment makes every device getter answer NOT_SUPPORTED) and init-only (-DGPB_STUB_INIT_ONLY:
-// init/shutdown/handle lookup only, so every other reading is "symbol_missing").
+// environment makes every device getter answer NOT_SUPPORTED; GPB_STUB_NVML_UNHEALTHY=1 makes every
+// preflight item read as a machine that should warn or fail) and init-only
+// (-DGPB_STUB_INIT_ONLY: init/shutdown/handle lookup only, so every other reading is
+// "symbol_missing").
 #include <cstdlib>
 #include <cstring>
 
@@ -17,6 +19,12 @@ nvmlDevice_t the_device() {
 }
 bool not_supported() {
   return std::getenv("GPB_STUB_NVML_NOT_SUPPORTED") != nullptr;
+}
+bool unhealthy() {
+  return std::getenv("GPB_STUB_NVML_UNHEALTHY") != nullptr;
+}
+int status() {
+  return not_supported() ? 3 : 0;
 }
 }  // namespace
 
@@ -62,6 +70,97 @@ nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t, int sensor, unsigned* t) {
 nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t, int type, unsigned* mhz) {
   *mhz = 1410;
   return not_supported() || type != 1 ? 3 : 0;
+}
+
+// Preflight (MR-19): a healthy H200 unless GPB_STUB_NVML_UNHEALTHY is set.
+nvmlReturn_t nvmlDeviceGetPersistenceMode(nvmlDevice_t, int* on) {
+  *on = unhealthy() ? 0 : 1;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t, int* current, int* pending) {
+  *current = 1;
+  *pending = unhealthy() ? 0 : 1;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t,
+                                         int type,
+                                         int counter,
+                                         unsigned long long* n) {
+  *n = unhealthy() ? 3 : 0;
+  return status() != 0 || type != 1 || counter != 0 ? 3 : 0;
+}
+nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t,
+                                       unsigned* corrected,
+                                       unsigned* uncorrected,
+                                       unsigned* pending,
+                                       unsigned* failure) {
+  *corrected = 0;
+  *uncorrected = unhealthy() ? 1 : 0;
+  *pending = unhealthy() ? 1 : 0;
+  *failure = unhealthy() ? 1 : 0;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t, int* pending) {
+  *pending = unhealthy() ? 1 : 0;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetComputeMode(nvmlDevice_t, int* mode) {
+  *mode = unhealthy() ? 2 : 0;  // prohibited
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetMigMode(nvmlDevice_t, unsigned* current, unsigned* pending) {
+  *current = unhealthy() ? 1 : 0;
+  *pending = *current;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetPowerManagementDefaultLimit(nvmlDevice_t, unsigned* mw) {
+  *mw = unhealthy() ? 1000000 : 700000;  // enforced is 700 W: lowered when unhealthy
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetApplicationsClock(nvmlDevice_t, int type, unsigned* mhz) {
+  *mhz = unhealthy() ? 1500 : 1980;
+  return status() != 0 || type != 1 ? 3 : 0;
+}
+nvmlReturn_t nvmlDeviceGetDefaultApplicationsClock(nvmlDevice_t, int type, unsigned* mhz) {
+  *mhz = 1980;
+  return status() != 0 || type != 1 ? 3 : 0;
+}
+nvmlReturn_t nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t, unsigned* gen) {
+  *gen = unhealthy() ? 3 : 5;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t, unsigned* gen) {
+  *gen = 5;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t, unsigned* width) {
+  *width = unhealthy() ? 8 : 16;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t, unsigned* width) {
+  *width = 16;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t, unsigned* n) {
+  *n = unhealthy() ? 12 : 0;
+  return status();
+}
+// Count-only calls: with processes present and no buffer, NVML answers INSUFFICIENT_SIZE.
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t, unsigned* count, void*) {
+  if (status() != 0) {
+    return status();
+  }
+  *count = unhealthy() ? 2 : 0;
+  return *count > 0 ? 7 : 0;
+}
+nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t, unsigned* gpu_and_memory) {
+  gpu_and_memory[0] = unhealthy() ? 97 : 0;
+  gpu_and_memory[1] = unhealthy() ? 40 : 0;
+  return status();
+}
+nvmlReturn_t nvmlDeviceGetTemperatureThreshold(nvmlDevice_t, int type, unsigned* t) {
+  *t = unhealthy() ? 65 : 87;  // current temperature is 58 C
+  return status() != 0 || type != 1 ? 3 : 0;
 }
 #endif
 }

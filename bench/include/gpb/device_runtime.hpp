@@ -29,6 +29,11 @@ void fill_tool_versions(ToolInfo& tool);
 /// Exceptions propagate to the caller.
 void run_on_device(const GpuInfo& gpu, Context& ctx, const std::function<void(Context&)>& body);
 
+/// Keeps host->device copies running on `gpu` for a moment and calls `during` while they run, so
+/// PCIe link readings see the link under load (an idle link drops its generation; MR-19).
+/// False, without calling `during`, when no load could be made; never throws.
+bool with_pcie_load(const GpuInfo& gpu, const std::function<void()>& during);
+
 /// Classification of an exception thrown by a case.
 struct ErrorClass {
   bool device_error = false;   ///< a CUDA/cuBLAS call failed

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The subcommands: devices, list and run. `run` selects cases, runs each through Google
+// The subcommands: devices, list, run and preflight. `run` selects cases, runs each through Google
 // Benchmark's runner shell (so --benchmark_* flags work), collects one CaseResult per case,
 // writes the RunRecord atomically and prints a summary.
 #pragma once
@@ -17,5 +17,7 @@ int list_command(const CliOptions& options);
 int run_command(const CliOptions& options,
                 const std::vector<std::string>& argv,
                 const char* const* envp);
+/// Prints the preflight audit (MR-19); exit 5 on a failure (or, with --strict, a warning).
+int preflight_command(const CliOptions& options);
 
 }  // namespace gpb

@@ -9,7 +9,7 @@
 
 namespace gpb {
 
-enum class Command { help, version, devices, list, run };
+enum class Command { help, version, devices, list, run, preflight };
 
 /// Which cases and how long to measure them. "default" is the middle profile.
 enum class Profile { quick, standard, full };
@@ -25,7 +25,8 @@ struct CliOptions {
   bool overwrite = false;
   bool quiet = false;
   bool verify = true;
-  bool json = false;  ///< devices --json
+  bool json = false;    ///< devices --json
+  bool strict = false;  ///< run/preflight --strict: a preflight warning refuses (MR-19)
   std::optional<std::uint64_t> seed;
   std::vector<int> devices;  ///< --devices 0,2 (CUDA ordinals); empty = all
   std::optional<double> min_time_s, max_noise, timeout_s;

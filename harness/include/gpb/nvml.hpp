@@ -3,10 +3,12 @@
 // returns a Reading: a value, or no value and the reason (FH-6). Never called in timed regions.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gpb {
@@ -41,6 +43,28 @@ class Nvml {
   Reading<std::uint64_t> clock_event_reasons(const std::string& pci_bus_id) const;
   Reading<double> temperature_c(const std::string& pci_bus_id) const;
   Reading<double> sm_clock_mhz(const std::string& pci_bus_id) const;
+
+  // Preflight items (MR-19), read once before a run.
+  Reading<bool> persistence_mode(const std::string& pci_bus_id) const;
+  /// {current, pending} ECC mode.
+  Reading<std::pair<bool, bool>> ecc_mode(const std::string& pci_bus_id) const;
+  Reading<std::uint64_t> ecc_volatile_uncorrected(const std::string& pci_bus_id) const;
+  /// {remap pending, remap failure occurred}.
+  Reading<std::pair<bool, bool>> remapped_rows(const std::string& pci_bus_id) const;
+  Reading<bool> retired_pages_pending(const std::string& pci_bus_id) const;
+  Reading<int> compute_mode(const std::string& pci_bus_id) const;
+  /// {current, pending} MIG mode.
+  Reading<std::pair<bool, bool>> mig_mode(const std::string& pci_bus_id) const;
+  Reading<double> default_power_limit_w(const std::string& pci_bus_id) const;
+  Reading<double> app_sm_clock_mhz(const std::string& pci_bus_id) const;
+  Reading<double> default_app_sm_clock_mhz(const std::string& pci_bus_id) const;
+  /// {current generation, max generation, current width, max width}.
+  Reading<std::array<int, 4>> pcie_link(const std::string& pci_bus_id) const;
+  Reading<unsigned> pcie_replays(const std::string& pci_bus_id) const;
+  /// Compute processes on the device (any process, this one included once it has a context).
+  Reading<unsigned> compute_processes(const std::string& pci_bus_id) const;
+  Reading<unsigned> gpu_utilization_pct(const std::string& pci_bus_id) const;
+  Reading<double> slowdown_temperature_c(const std::string& pci_bus_id) const;
 
   struct Api;  // function table, defined in nvml.cpp
 

@@ -23,15 +23,16 @@ struct SchemaId {
   int minor = 0;
 };
 /// The one place the result schema version lives (DI-3).
-inline const SchemaId kResultSchema{"gpubench.result", 1, 0};
+inline const SchemaId kResultSchema{"gpubench.result", 1, 1};
 
 /// Ordered case parameters (`k=v` pairs as they appear in the case name).
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 /// How a metric counts its work (METHODOLOGY §2.1).
 struct Convention {
-  std::string direction = "uni";       ///< uni | bidir_total | bidir_per_direction
-  std::string engine = "sm";           ///< ce | sm | nccl | cublas | cpu
+  std::string direction = "uni";  ///< uni | bidir_total | bidir_per_direction
+  std::string engine =
+      "sm";  ///< ce | sm | driver (cudaMemcpy, engine unknown) | nccl | cublas | cpu
   std::string byte_counting = "once";  ///< once | read_plus_write | stream_weights
   std::string cache_policy = "warm";   ///< warm | flush_l2 | rotate_inputs | l2_resident
 };
@@ -166,6 +167,22 @@ struct RunInfo {
   bool interrupted = false;
 };
 
+/// One preflight check (METHODOLOGY MR-19), judged by harness/src/preflight.cpp.
+struct PreflightCheck {
+  std::string id;     ///< e.g. "persistence_mode"
+  std::string scope;  ///< "host" or "gpu<ordinal> <pci bus id>"
+  CheckStatus status = CheckStatus::unknown;
+  std::optional<std::string> value;  ///< what was read, as text; null when unreadable
+  std::string expected;              ///< what passes, e.g. "enabled"
+  std::string reason;                ///< why it warns or fails, or why the value is null
+};
+
+struct Preflight {
+  bool strict = false;   ///< --strict: a warning or failure refuses the run
+  bool refused = false;  ///< the run measured nothing because of the audit
+  std::vector<PreflightCheck> checks;
+};
+
 struct RunRecord {
   SchemaId schema = kResultSchema;
   RunInfo run;
@@ -173,6 +190,7 @@ struct RunRecord {
   RuntimeInfo runtime;
   HostInfo host;
   std::vector<GpuInfo> gpus;
+  Preflight preflight;  ///< since schema 1.1; empty when read from a 1.0 file
   std::vector<CaseResult> results;
 };
 
