@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# GPU smoke check (METHODOLOGY TE-4), one call, under 8 minutes on one H100/H200:
-# GPU unit tests, the quick suite, the default GEMM/compute families, the stream launch-shape
-# variants, a 3x repetition of the HBM headline, the PyTorch reference (matmul, copy, triad) when PyTorch is
-# present, and a short summary table last.
+# GPU smoke check (METHODOLOGY TE-4), one call, under 8 minutes on one H100/H200: the preflight
+# audit, GPU unit tests, the quick suite, the default GEMM/compute families, the stream
+# launch-shape variants (with the driver's own copy), a 3x repetition of the HBM headline, the
+# PyTorch reference (matmul, copy, triad) when PyTorch is present, and a summary table last.
 # For a lent GPU machine without this project's build dependencies, build here first and carry
 # the build folder (what the 2026-11-26 H200 session did):
 #   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90
@@ -50,6 +50,11 @@ step "machine"
   uname -a; } >>"$log" 2>&1
 "$bin" --version 2>&1 | tee -a "$log"
 "$bin" devices 2>&1 | tee -a "$log"
+
+step "preflight audit"
+echo "### preflight audit" >>"$summary"
+timeout 60 "$bin" preflight >>"$summary" 2>>"$log"
+echo "preflight: exit code $?" | tee -a "$log" "$summary"
 
 step "GPU tests"
 gpu_status="skipped (no test binary)"
