@@ -11,6 +11,7 @@
 #include <gpb/sysinfo.hpp>
 #include <gpb/telemetry.hpp>
 #include <gpb/units.hpp>
+#include <gpb/watchdog.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <regex>
@@ -214,6 +216,11 @@ class Progress {
       std::fputs("\r\033[K", stderr);
     }
   }
+  /// A case an earlier worker already finished: counted, not timed.
+  void skip_one() {
+    ++done_;
+    ++skipped_;
+  }
   void begin(const std::string& name) {
     ++done_;
     if (quiet_) {
@@ -222,8 +229,8 @@ class Progress {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::string left = "?";
-    if (done_ > 1) {
-      const double per_case = elapsed / static_cast<double>(done_ - 1);
+    if (done_ > skipped_ + 1) {
+      const double per_case = elapsed / static_cast<double>(done_ - skipped_ - 1);
       const double rest = per_case * static_cast<double>(total_ >= done_ ? total_ - done_ + 1 : 1);
       left = format_duration(rest);
     }
@@ -248,6 +255,7 @@ class Progress {
   }
   std::size_t total_;
   std::size_t done_ = 0;
+  std::size_t skipped_ = 0;
   bool quiet_;
   bool tty_;
   std::chrono::steady_clock::time_point start_;
@@ -519,13 +527,154 @@ int list_command(const CliOptions& o) {
   return 0;
 }
 
+namespace {
+
+bool lists_only(const CliOptions& o) {
+  return std::any_of(o.benchmark_args.begin(), o.benchmark_args.end(), [](const std::string& a) {
+    return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
+           a == "--benchmark_list_tests=1";
+  });
+}
+
+std::string self_executable() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) {
+    throw std::runtime_error("cannot find this executable (/proc/self/exe) to start a worker");
+  }
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+volatile std::sig_atomic_t g_supervisor_signal = 0;
+extern "C" void on_supervisor_signal(int signum) {
+  g_supervisor_signal = signum;
+}
+
+/// FH-2: runs the cases in a worker process (this binary, same arguments) under a watchdog. A
+/// worker that hangs in a case is killed and the case recorded as `timeout`; one that dies in a
+/// case has it recorded as `error` with the signal; then a fresh worker carries the run on from
+/// the next case, starting from the results so far (<out>.partial). The worker that finishes
+/// writes the result file and prints the summary, so an uneventful run looks exactly like an
+/// in-process one.
+int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
+  // Usage errors surface here, once, before any worker starts.
+  if (select_specs(o).empty()) {
+    throw UsageError("no case matches the selection (see 'gpubench list')");
+  }
+  const std::string out_path =
+      o.out.empty() ? default_out_path(collect_host_info().hostname) : o.out;
+  if (!o.overwrite && std::filesystem::exists(out_path)) {
+    throw UsageError("--out: '" + out_path + "' exists (use --overwrite to replace it)");
+  }
+  const std::string partial_path = out_path + ".partial";
+  struct sigaction sa {};
+  sa.sa_handler = on_supervisor_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  WatchdogOptions watch;
+  watch.stop_flag = &g_supervisor_signal;
+  if (o.watchdog_s) {
+    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));  // short budgets
+  }
+
+  const std::string self = self_executable();
+  std::uint64_t resume = 0;
+  while (true) {
+    std::vector<std::string> args(argv);  // argv[0] as the user typed it, for the record
+    args.push_back("--worker-out=" + out_path);
+    if (resume > 0) {
+      args.push_back("--worker-resume=" + std::to_string(resume));
+      args.push_back("--worker-prior=" + partial_path);
+    }
+    const WorkerOutcome w = run_worker(self, args, "--worker-journal-fd=", watch);
+    if (!w.spawn_error.empty()) {
+      throw std::runtime_error("cannot start a worker process: " + w.spawn_error);
+    }
+    if (!w.unfinished) {
+      if (w.exited) {
+        return w.exit_code;  // it wrote the result file and said everything there is to say
+      }
+      std::fprintf(stderr,
+                   "gpubench: the worker process died from signal %d outside any case; the cases "
+                   "finished so far are in '%s'\n",
+                   w.term_signal,
+                   partial_path.c_str());
+      return static_cast<int>(ExitCode::case_failed);
+    }
+    // It died, or was killed, inside a case: keep what finished before it, record that case.
+    const JournalEntry& u = *w.unfinished;
+    if (!std::filesystem::exists(partial_path)) {
+      std::fprintf(
+          stderr, "gpubench: the worker died in %s before saving anything\n", u.name.c_str());
+      return static_cast<int>(ExitCode::case_failed);
+    }
+    RunRecord so_far = load_run(partial_path);
+    so_far.results.resize(std::min<std::size_t>(so_far.results.size(), u.index));
+    if (w.killed_by_watchdog) {
+      char budget[32];
+      std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
+      so_far.results.push_back(
+          unfinished_case_result(u,
+                                 Status::timeout,
+                                 "watchdog_timeout",
+                                 std::string("no result within the watchdog budget (") + budget +
+                                     " s); the worker process was killed"));
+    } else if (!w.exited) {
+      so_far.results.push_back(unfinished_case_result(
+          u,
+          Status::error,
+          "crashed_signal_" + std::to_string(w.term_signal),
+          std::string("the case killed its process: signal ") + std::to_string(w.term_signal) +
+              " (" + strsignal(w.term_signal) + ")"));
+    } else {
+      so_far.results.push_back(unfinished_case_result(
+          u,
+          Status::error,
+          "exited_inside_case",
+          "the process exited with code " + std::to_string(w.exit_code) + " inside the case"));
+    }
+    std::fprintf(stderr,
+                 "gpubench: %s: %s; carrying on with the next case\n",
+                 u.name.c_str(),
+                 so_far.results.back().message.c_str());
+    if (g_supervisor_signal != 0) {
+      // Interrupted as well: write what there is, as an interrupted run would (FH-8).
+      so_far.run.interrupted = true;
+      so_far.run.finished_utc = utc_now_iso8601();
+      std::vector<Status> statuses;
+      for (const auto& r : so_far.results) {
+        statuses.push_back(r.status);
+      }
+      const ExitCode code =
+          exit_code_for(statuses, false, static_cast<int>(g_supervisor_signal), false);
+      so_far.run.exit_code = static_cast<int>(code);
+      save_run_atomic(so_far, out_path, o.overwrite);
+      std::error_code ignored;
+      std::filesystem::remove(partial_path, ignored);
+      return static_cast<int>(code);
+    }
+    save_run_atomic(so_far, partial_path, true);
+    resume = u.index + 1;
+  }
+}
+
+}  // namespace
+
 int run_command(const CliOptions& o,
                 const std::vector<std::string>& argv,
                 const char* const* envp) {
+  if (o.isolate && !o.worker_journal_fd && !lists_only(o)) {
+    return supervise_run(o, argv);
+  }
   RunRecord record;
   record.run.started_utc = utc_now_iso8601();
   record.run.id = hex(random_u64());
-  record.run.argv = argv;
+  for (const auto& a : argv) {
+    if (!is_worker_flag(a)) {
+      record.run.argv.push_back(a);  // as the user typed it, without the supervisor's flags
+    }
+  }
   record.run.profile = to_string(o.profile);
   record.run.env = allowlisted_env(envp);
   record.run.seed = o.seed ? *o.seed : random_u64() >> 12;  // < 2^53: exact in any JSON reader
@@ -544,12 +693,26 @@ int run_command(const CliOptions& o,
     throw UsageError("no case matches the selection (see 'gpubench list')");
   }
   // --benchmark_list_tests only lists what would run: no measurement, no result file.
-  const bool listing_only =
-      std::any_of(o.benchmark_args.begin(), o.benchmark_args.end(), [](const std::string& a) {
-        return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
-               a == "--benchmark_list_tests=1";
-      });
-  const std::string out_path = o.out.empty() ? default_out_path(record.host.hostname) : o.out;
+  const bool listing_only = lists_only(o);
+  const std::string out_path = !o.worker_out.empty() ? o.worker_out
+                               : o.out.empty()       ? default_out_path(record.host.hostname)
+                                                     : o.out;
+  // A worker after a crash or hang carries on the run an earlier worker began (FH-2): the same
+  // run id, start time, seed, audit, and every result so far (one per execution before resume).
+  std::optional<RunRecord> prior;
+  if (!o.worker_prior.empty()) {
+    prior = load_run(o.worker_prior);
+    record.run.id = prior->run.id;
+    record.run.started_utc = prior->run.started_utc;
+    record.run.seed = prior->run.seed;
+    record.preflight = prior->preflight;
+  }
+  // The journal tells the supervisor when each case starts and ends (its watchdog's clock).
+  const auto journal = [&o](const std::string& line) {
+    if (o.worker_journal_fd) {
+      [[maybe_unused]] const ssize_t n = write(*o.worker_journal_fd, line.data(), line.size());
+    }
+  };
   if (!listing_only && !o.overwrite && std::filesystem::exists(out_path)) {
     throw UsageError("--out: '" + out_path + "' exists (use --overwrite to replace it)");
   }
@@ -589,6 +752,12 @@ int run_command(const CliOptions& o,
   const std::vector<Instance> instances = expand(specs, gpus);
   std::set<int> poisoned;
   std::vector<CaseResult> results;
+  if (prior) {
+    results = prior->results;
+  }
+  std::uint64_t next_execution = 0;  // counts --benchmark_repetitions executions too
+  const double budget_s =
+      o.watchdog_s ? *o.watchdog_s : watchdog_budget_s(options.policy.timeout_s);
   Progress progress(count_gbench_selected(instances, o.benchmark_args), o.quiet);
 
   const auto execute = [&](const Instance& inst) {
@@ -700,7 +869,21 @@ int run_command(const CliOptions& o,
     benchmark::RegisterBenchmark(inst.name.c_str(),
                                  [&, inst](benchmark::State& state) {
                                    for (auto _ : state) {
+                                     const std::uint64_t index = next_execution++;
+                                     if (index < o.worker_resume) {
+                                       progress.skip_one();  // an earlier worker ran it
+                                       state.SetIterationTime(0.0);
+                                       continue;
+                                     }
                                      progress.begin(inst.name);
+                                     CaseResult skeleton;
+                                     skeleton.name = inst.name;
+                                     skeleton.family = inst.spec->family;
+                                     if (inst.gpu != nullptr) {
+                                       skeleton.devices = {inst.gpu->ordinal};
+                                       skeleton.device_uuids = {inst.gpu->uuid};
+                                     }
+                                     journal(journal_start_line(index, budget_s, skeleton));
                                      CaseResult r = execute(inst);
                                      state.SetIterationTime(r.stats ? r.stats->median_s : 0.0);
                                      if (r.headline) {
@@ -713,6 +896,7 @@ int run_command(const CliOptions& o,
                                        // Keep measuring; the final write reports real trouble.
                                        std::fprintf(stderr, "gpubench: warning: %s\n", e.what());
                                      }
+                                     journal(journal_end_line(index));
                                    }
                                  })
         ->Iterations(1)
@@ -732,7 +916,7 @@ int run_command(const CliOptions& o,
   }
 
   // Before any case: what the audit finds is recorded; under --strict a warning refuses.
-  if (!listing_only) {
+  if (!listing_only && !prior) {
     record.preflight = audit(gpus, nvml.get(), record.runtime.nvml_reason, o.strict);
     refused = preflight_refuses(record.preflight.checks, o.strict);
     record.preflight.refused = refused;

@@ -54,7 +54,13 @@ bool takes(Command c, std::string_view flag) {
                                                        "--min-time",
                                                        "--max-noise",
                                                        "--timeout",
-                                                       "--strict"};
+                                                       "--strict",
+                                                       "--no-isolate",
+                                                       "--watchdog",
+                                                       "--worker-journal-fd",
+                                                       "--worker-resume",
+                                                       "--worker-prior",
+                                                       "--worker-out"};
   switch (c) {
     case Command::run:
       for (auto f : run_flags) {
@@ -77,7 +83,7 @@ bool takes(Command c, std::string_view flag) {
 bool needs_value(std::string_view flag) {
   return flag == "--family" || flag == "--profile" || flag == "--out" || flag == "--seed" ||
          flag == "--devices" || flag == "--min-time" || flag == "--max-noise" ||
-         flag == "--timeout";
+         flag == "--timeout" || flag == "--watchdog" || flag.rfind("--worker-", 0) == 0;
 }
 
 }  // namespace
@@ -199,6 +205,27 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.json = true;
     } else if (arg == "--strict") {
       o.strict = true;
+    } else if (arg == "--no-isolate") {
+      o.isolate = false;
+    } else if (arg == "--watchdog") {
+      const double v = parse_double(value, arg);
+      if (!(v > 0) || v > 86400) {
+        throw UsageError("--watchdog: '" + value + "' must be in (0, 86400] seconds");
+      }
+      o.watchdog_s = v;
+    } else if (arg == "--worker-journal-fd") {
+      const std::uint64_t fd = parse_uint(value, arg);
+      if (fd < 3 || fd > 65535) {
+        throw UsageError("--worker-journal-fd: '" + value + "' is not a usable descriptor");
+      }
+      o.worker_journal_fd = static_cast<int>(fd);
+    } else if (arg == "--worker-resume") {
+      o.worker_resume = parse_uint(value, arg);
+    } else if (arg == "--worker-prior" || arg == "--worker-out") {
+      if (value.empty()) {
+        throw UsageError(arg + ": empty file name");
+      }
+      (arg == "--worker-prior" ? o.worker_prior : o.worker_out) = value;
     } else if (arg == "--seed") {
       o.seed = parse_uint(value, arg);
     } else if (arg == "--devices") {
@@ -226,6 +253,10 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   return o;
 }
 
+bool is_worker_flag(const std::string& arg) noexcept {
+  return arg.rfind("--worker-", 0) == 0;
+}
+
 std::string help_text(Command c) {
   switch (c) {
     case Command::devices:
@@ -250,6 +281,9 @@ std::string help_text(Command c) {
              "  --max-noise X      target relative stdev (e.g. 0.005)\n"
              "  --timeout S        per-case sampling timeout in seconds\n"
              "  --strict           refuse to measure when the preflight audit warns\n"
+             "  --watchdog S       kill a case after S s (default max(60 s, 10x its planned\n"
+             "                     time)): it is recorded as timeout and the run goes on\n"
+             "  --no-isolate       run cases in this process (no watchdog; a crash ends the run)\n"
              "  --benchmark_*      passed to Google Benchmark (e.g. --benchmark_filter=triad)\n"
              "exit codes: 0 all valid, 1 a case failed, 2 usage/input error,\n"
              "            3 no usable GPU (host cases still ran; file written),\n"

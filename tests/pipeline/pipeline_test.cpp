@@ -681,3 +681,68 @@ TEST(Pipeline, SigkillLeavesLoadablePartialFile) {
 
 }  // namespace
 }  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// FH-2: a case that hangs is killed by the watchdog (`timeout`), cases that crash their process
+// are `error` with the signal, and every case after them still runs in a fresh worker; the file
+// is one valid document, as if nothing had happened to the supervisor.
+TEST(Pipeline, WatchdogIsolatesHangsAndCrashes) {
+  TempDir dir;
+  const fs::path file = dir / "W.json";
+  setenv("GPB_DEBUG_CASES", "1", 1);
+  const ProcResult r = run_gpubench(
+      with({"run", "--family", "debug,host", "--quick", "--watchdog", "2", "--out", file.string()},
+           kFast),
+      dir.path());
+  unsetenv("GPB_DEBUG_CASES");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "carrying on with the next case")) << r.err;
+  const RunRecord rec = load_run(file);
+  ASSERT_EQ(rec.results.size(), 5u);
+  EXPECT_EQ(rec.results[0].name, "debug/misbehave/kind=hang");
+  EXPECT_EQ(rec.results[0].status, Status::timeout);
+  EXPECT_EQ(rec.results[0].reasons, std::vector<std::string>{"watchdog_timeout"});
+  EXPECT_EQ(rec.results[0].params, (Params{{"kind", "hang"}}));
+  EXPECT_EQ(rec.results[1].status, Status::error);
+  EXPECT_EQ(rec.results[1].reasons, std::vector<std::string>{"crashed_signal_11"});
+  EXPECT_EQ(rec.results[2].status, Status::error);
+  EXPECT_EQ(rec.results[2].reasons, std::vector<std::string>{"crashed_signal_6"});
+  for (std::size_t i = 3; i < 5; ++i) {
+    expect_valid_host_result(rec.results[i]);
+  }
+  EXPECT_EQ(rec.run.exit_code, 1);
+  EXPECT_FALSE(rec.run.interrupted);
+  // The record shows the command as typed: none of the supervisor's --worker-* flags.
+  for (const auto& a : rec.run.argv) {
+    EXPECT_EQ(a.rfind("--worker-", 0), std::string::npos) << a;
+  }
+  EXPECT_EQ(rec.run.argv.back(), "0.9");
+  // Every worker ran under one run id and seed; only the result file is left.
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const std::string n = e.path().filename().string();
+    EXPECT_TRUE(n == "W.json" || contains(n, ".stdout") || contains(n, ".stderr")) << n;
+  }
+}
+
+// --no-isolate runs in this process, as before the watchdog; the misbehaving cases are not
+// registered without GPB_DEBUG_CASES=1.
+TEST(Pipeline, NoIsolateRunsInProcessAndDebugCasesAreHidden) {
+  TempDir dir;
+  const fs::path file = dir / "N.json";
+  const ProcResult r = run_gpubench(
+      with({"run", "--family", "host", "--quick", "--no-isolate", "--out", file.string()}, kFast),
+      dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const RunRecord rec = load_run(file);
+  ASSERT_EQ(rec.results.size(), 2u);
+  expect_valid_host_result(rec.results[0]);
+  const ProcResult listed = run_gpubench({"list", "--full"}, dir.path());
+  EXPECT_FALSE(contains(listed.out, "debug/")) << listed.out;
+  const ProcResult none = run_gpubench({"run", "--family", "debug"}, dir.path());
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+}
+
+}  // namespace
+}  // namespace gpb

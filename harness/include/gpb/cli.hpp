@@ -31,7 +31,17 @@ struct CliOptions {
   std::vector<int> devices;  ///< --devices 0,2 (CUDA ordinals); empty = all
   std::optional<double> min_time_s, max_noise, timeout_s;
   std::vector<std::string> benchmark_args;  ///< --benchmark_* passed to Google Benchmark
+  bool isolate = true;                      ///< run cases in a supervised worker (FH-2)
+  std::optional<double> watchdog_s;         ///< --watchdog: per-case budget override
+  // Set by the supervisor on its worker only (never shown in help, stripped from argv records).
+  std::optional<int> worker_journal_fd;  ///< --worker-journal-fd=N: report case start/end there
+  std::uint64_t worker_resume = 0;       ///< --worker-resume=K: skip executions before K
+  std::string worker_prior;              ///< --worker-prior=FILE: results so far, carried on
+  std::string worker_out;                ///< --worker-out=FILE: the supervisor's --out
 };
+
+/// True for the supervisor's internal flags (--worker-*), which argv records leave out.
+bool is_worker_flag(const std::string& arg) noexcept;
 
 /// Parses argv[1..]. Throws UsageError (units.hpp) naming the flag and the problem.
 CliOptions parse_cli(const std::vector<std::string>& args);
