@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # GPU smoke check (METHODOLOGY TE-4), one call, under 8 minutes on one H100/H200: the preflight
 # audit, GPU unit tests, the quick suite, the default GEMM/compute families, the stream
-# launch-shape variants (with the driver's own copy), a 3x repetition of the HBM headline, the
-# PyTorch reference (matmul, copy, triad) when PyTorch is present, and a summary table last.
+# launch-shape variants (with the driver's own copy), a 3x repetition of the HBM headline, a
+# deadlocked kernel under the watchdog, the PyTorch reference (matmul, copy, triad) when PyTorch
+# is present, and a summary table last.
 # For a lent GPU machine without this project's build dependencies, build here first and carry
 # the build folder (what the 2026-11-26 H200 session did):
 #   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90
@@ -14,8 +15,9 @@
 #   BUILD_DIR  a build with CUDA (default: build-gpu; built with -DCMAKE_CUDA_ARCHITECTURES=90
 #              there if missing). A lib/ folder inside it is put on LD_LIBRARY_PATH, for shared
 #              libraries the GPU machine lacks (e.g. Google Benchmark).
-#   OUT_DIR    at most 8 files: device-check.log, summary.txt, result-*.json, gpu-tests.json,
-#              torch-reference.json (default: $OUT, else ./device-out)
+#   OUT_DIR    at most 8 files: device-check.log (GPU test output too), summary.txt,
+#              result-{quick,gemm,variants,repeat,watchdog}.json, torch-reference.json
+#              (default: $OUT, else ./device-out)
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build-gpu}"
@@ -59,7 +61,7 @@ echo "preflight: exit code $?" | tee -a "$log" "$summary"
 step "GPU tests"
 gpu_status="skipped (no test binary)"
 if [ -x "$build/tests/gpu/gpb_gpu_tests" ]; then
-  if timeout 180 "$build/tests/gpu/gpb_gpu_tests" --gtest_output="json:$out/gpu-tests.json" >>"$log" 2>&1; then
+  if timeout 180 "$build/tests/gpu/gpb_gpu_tests" >>"$log" 2>&1; then
     gpu_status="passed"
   else
     gpu_status="FAILED (exit $?)"
@@ -75,6 +77,12 @@ if [ "${GPB_DC_VARIANTS:-1}" != 0 ]; then
 fi
 run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
   'hbm/kernel=(copy|triad)/dtype=f32' --benchmark_repetitions=3 --out "$out/result-repeat.json"
+
+# FH-2 on a GPU: a kernel that never returns must end as `timeout` after --watchdog, and the
+# next case must run (and be valid) in a fresh worker. Last, so a wedged card costs nothing else.
+GPB_DEBUG_CASES=1 run_case "watchdog: a deadlocked kernel, then HBM copy" 60 --quick \
+  --family debug/gpu,stream 'deadlock|hbm/kernel=copy/dtype=f32' --watchdog 5 \
+  --out "$out/result-watchdog.json"
 
 if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; then
   step "PyTorch reference (matmul, copy, triad)"
