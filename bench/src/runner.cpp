@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/build_info.hpp>
 #include <gpb/device_runtime.hpp>
+#include <gpb/health.hpp>
 #include <gpb/nvml.hpp>
 #include <gpb/peaks.hpp>
 #include <gpb/preflight.hpp>
 #include <gpb/registry.hpp>
+#include <gpb/repeats.hpp>
 #include <gpb/runner.hpp>
 #include <gpb/schema_json.hpp>
 #include <gpb/stats.hpp>
@@ -324,6 +326,14 @@ void print_summary(const std::vector<CaseResult>& results, std::ostream& out) {
                   noise.c_str(),
                   stop.c_str());
     out << line;
+  }
+  // MR-20: repeated cases (--benchmark_repetitions) and the spread of their headline.
+  const std::vector<RepeatSpread> spreads = repeat_spreads(results);
+  if (!spreads.empty()) {
+    out << "repeatability (MR-20):\n";
+    for (const auto& sp : spreads) {
+      out << "  " << repeat_spread_text(sp) << "\n";
+    }
   }
 }
 
@@ -794,8 +804,10 @@ int run_command(const CliOptions& o,
       r.message = spec.requires_.min_cc_reason;
     } else {
       std::optional<TelemetrySampler> sampler;
+      std::optional<HealthCounters> health_before;
       if (nvml && inst.gpu != nullptr) {
         r.notes["nvml_before"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
+        health_before = read_health(*nvml, inst.gpu->pci_bus_id);
         sampler.emplace(*nvml, inst.gpu->pci_bus_id);  // reads from its own thread (MR-7)
       }
       Context ctx(options, r, inst.gpu);
@@ -833,6 +845,27 @@ int run_command(const CliOptions& o,
         const TelemetrySummary t = sampler->stop();
         r.notes["throttle_reasons"] = throttle_text(t);
         r.notes["telemetry"] = telemetry_text(t);
+      }
+      if (health_before) {
+        // FH-4: an error counter that grew during the case voids its numbers.
+        const HealthCounters after = read_health(*nvml, inst.gpu->pci_bus_id);
+        const std::vector<std::string> worse = health_regressions(*health_before, after);
+        if (!worse.empty()) {
+          std::string text;
+          for (const auto& w : worse) {
+            text += (text.empty() ? "" : ", ") + w;
+          }
+          r.notes["health_delta"] = text;
+          r.reasons.push_back("hardware_error");
+          if (!is_failure(r.status)) {
+            r.status = Status::invalid;
+          }
+          r.message += (r.message.empty() ? "" : "; ") +
+                       std::string("hardware errors during the case: ") + text;
+        }
+        if (after.gpu_lost) {
+          poisoned.insert(inst.gpu->ordinal);
+        }
       } else if (inst.gpu != nullptr) {
         r.notes["throttle_reasons"] =
             "not measured (" +

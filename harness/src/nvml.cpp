@@ -308,18 +308,20 @@ Reading<std::uint64_t> Nvml::ecc_volatile_uncorrected(const std::string& bus) co
       [](unsigned long long n) { return std::uint64_t{n}; });
 }
 
-Reading<std::pair<bool, bool>> Nvml::remapped_rows(const std::string& bus) const {
+Reading<RemappedRows> Nvml::remapped_rows(const std::string& bus) const {
   auto fn = api_->remapped_rows;
   if (fn == nullptr) {
     return {std::nullopt, "symbol_missing"};
   }
-  return read_device<std::pair<bool, bool>, std::array<unsigned, 4>>(
+  return read_device<RemappedRows, std::array<unsigned, 4>>(
       *api_,
       bus,
       [fn](nvmlDevice_t d, std::array<unsigned, 4>* v) {
         return fn(d, &(*v)[0], &(*v)[1], &(*v)[2], &(*v)[3]);
       },
-      [](const std::array<unsigned, 4>& v) { return std::make_pair(v[2] != 0, v[3] != 0); });
+      [](const std::array<unsigned, 4>& v) {
+        return RemappedRows{v[0], v[1], v[2] != 0, v[3] != 0};
+      });
 }
 
 Reading<bool> Nvml::retired_pages_pending(const std::string& bus) const {

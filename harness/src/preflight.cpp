@@ -134,9 +134,9 @@ GpuPreflightReadings read_gpu_preflight(const Nvml& nvml,
   r.ecc_volatile_uncorrected = nvml.ecc_volatile_uncorrected(bus);
   {
     const auto rows = nvml.remapped_rows(bus);
-    r.remap_pending = {rows.value ? std::optional<bool>(rows.value->first) : std::nullopt,
+    r.remap_pending = {rows.value ? std::optional<bool>(rows.value->pending) : std::nullopt,
                        rows.reason};
-    r.remap_failure = {rows.value ? std::optional<bool>(rows.value->second) : std::nullopt,
+    r.remap_failure = {rows.value ? std::optional<bool>(rows.value->failure) : std::nullopt,
                        rows.reason};
   }
   r.retired_pages_pending = nvml.retired_pages_pending(bus);

@@ -82,11 +82,17 @@ nvmlReturn_t nvmlDeviceGetEccMode(nvmlDevice_t, int* current, int* pending) {
   *pending = unhealthy() ? 0 : 1;
   return status();
 }
+// GPB_STUB_NVML_ECC_RISING=1: every read sees one more error (FH-4 health deltas);
+// GPB_STUB_NVML_LOST=1: the device answers GPU_IS_LOST.
 nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t,
                                          int type,
                                          int counter,
                                          unsigned long long* n) {
-  *n = unhealthy() ? 3 : 0;
+  static unsigned long long rising = 0;
+  *n = std::getenv("GPB_STUB_NVML_ECC_RISING") != nullptr ? ++rising : (unhealthy() ? 3 : 0);
+  if (std::getenv("GPB_STUB_NVML_LOST") != nullptr) {
+    return 15;
+  }
   return status() != 0 || type != 1 || counter != 0 ? 3 : 0;
 }
 nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t,

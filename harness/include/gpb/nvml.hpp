@@ -26,6 +26,13 @@ inline constexpr std::uint64_t kBenignClockEventReasons = 0x1 | 0x2 | 0x10 | 0x1
 /// True when the mask holds a reason that lowers clocks under load (not idle/app setting).
 bool is_throttling(std::uint64_t mask) noexcept;
 
+/// nvmlDeviceGetRemappedRows: rows remapped for corrected and uncorrected errors, a remap that
+/// waits for a reset, and whether a remap ever failed (Ampere and later).
+struct RemappedRows {
+  unsigned corrected = 0, uncorrected = 0;
+  bool pending = false, failure = false;
+};
+
 class Nvml {
  public:
   /// Loads and initialises NVML; nullptr plus `why` when the library or init is missing.
@@ -49,8 +56,7 @@ class Nvml {
   /// {current, pending} ECC mode.
   Reading<std::pair<bool, bool>> ecc_mode(const std::string& pci_bus_id) const;
   Reading<std::uint64_t> ecc_volatile_uncorrected(const std::string& pci_bus_id) const;
-  /// {remap pending, remap failure occurred}.
-  Reading<std::pair<bool, bool>> remapped_rows(const std::string& pci_bus_id) const;
+  Reading<RemappedRows> remapped_rows(const std::string& pci_bus_id) const;
   Reading<bool> retired_pages_pending(const std::string& pci_bus_id) const;
   Reading<int> compute_mode(const std::string& pci_bus_id) const;
   /// {current, pending} MIG mode.
