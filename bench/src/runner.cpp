@@ -747,7 +747,7 @@ int run_command(const CliOptions& o,
     record.runtime.nvml_reason = "no_device";
   }
   const bool no_device = wants_gpu && gpus.empty();
-  if (no_device) {
+  if (no_device && !prior) {  // a resumed worker: the first one said so already
     std::fprintf(stderr, "gpubench: no usable CUDA device: %s\n", probe.error.c_str());
     std::fprintf(stderr, "gpubench: GPU cases will be recorded as skipped; host cases still run\n");
   }

@@ -4,6 +4,7 @@
 // differ, so a ratio is never read without its caveats.
 #include <gpb/compare.hpp>
 #include <gpb/csv.hpp>
+#include <gpb/preflight.hpp>
 #include <gpb/report_text.hpp>
 
 #include <nlohmann/json.hpp>
@@ -108,6 +109,15 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
     cf.gpu_names = names.empty() ? "none" : join(names, ", ");
     cf.driver = r.runtime.driver_version;
     cf.profile = r.run.profile;
+    if (r.schema.minor < 1) {
+      cf.preflight = "not recorded (schema 1.0)";
+    } else {
+      cf.preflight = preflight_summary(r.preflight.checks);
+      cf.preflight_warned = std::any_of(
+          r.preflight.checks.begin(), r.preflight.checks.end(), [](const PreflightCheck& k) {
+            return k.status == CheckStatus::warn || k.status == CheckStatus::fail;
+          });
+    }
     cmp.files.push_back(cf);
     for (std::size_t i = 0; i < r.results.size(); ++i) {
       const std::string key = strip_gpu_segment(r.results[i].name);
@@ -231,6 +241,13 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
   file_flag("GPU model", [](const CompareFile& f) { return f.gpu_names; });
   file_flag("driver", [](const CompareFile& f) { return f.driver; });
   file_flag("profile", [](const CompareFile& f) { return f.profile; });
+  // A machine whose audit warned measured under conditions worth knowing about (MR-19).
+  for (std::size_t i = 0; i < cmp.files.size(); ++i) {
+    if (cmp.files[i].preflight_warned) {
+      cmp.file_flags.push_back("#" + std::to_string(i + 1) +
+                               " preflight: " + cmp.files[i].preflight);
+    }
+  }
   return cmp;
 }
 
@@ -267,7 +284,7 @@ std::string unit_of(const CompareRow& row) {
 
 void render_compare_markdown(const Comparison& c, std::ostream& out) {
   out << "# gpubench compare\n\n";
-  md_header(out, {"#", "result file", "gpubench", "git", "schema", "GPUs", "driver"});
+  md_header(out, {"#", "result file", "gpubench", "git", "schema", "GPUs", "driver", "preflight"});
   for (std::size_t i = 0; i < c.files.size(); ++i) {
     const auto& f = c.files[i];
     md_row(out,
@@ -277,7 +294,8 @@ void render_compare_markdown(const Comparison& c, std::ostream& out) {
             md_escape(f.git_sha.substr(0, 12)),
             md_escape(f.schema_version),
             md_escape(f.gpu_names),
-            md_escape(f.driver)});
+            md_escape(f.driver),
+            md_escape(f.preflight)});
   }
   out << "\nRatios are each file's headline over file #1's (same unit). Repeated cases in one "
          "file show the median of their best status.\n\n";
@@ -379,7 +397,8 @@ void render_compare_json(const Comparison& c, std::ostream& out) {
                      {"git_sha", f.git_sha},
                      {"schema_version", f.schema_version},
                      {"gpu_names", f.gpu_names},
-                     {"driver", f.driver}});
+                     {"driver", f.driver},
+                     {"preflight", f.preflight}});
   }
   j["files"] = files;
   j["file_flags"] = c.file_flags;

@@ -692,10 +692,16 @@ TEST(Pipeline, WatchdogIsolatesHangsAndCrashes) {
   TempDir dir;
   const fs::path file = dir / "W.json";
   setenv("GPB_DEBUG_CASES", "1", 1);
-  const ProcResult r = run_gpubench(
-      with({"run", "--family", "debug,host", "--quick", "--watchdog", "2", "--out", file.string()},
-           kFast),
-      dir.path());
+  const ProcResult r = run_gpubench(with({"run",
+                                          "--family",
+                                          "debug/misbehave,host",
+                                          "--quick",
+                                          "--watchdog",
+                                          "2",
+                                          "--out",
+                                          file.string()},
+                                         kFast),
+                                    dir.path());
   unsetenv("GPB_DEBUG_CASES");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(contains(r.err, "carrying on with the next case")) << r.err;

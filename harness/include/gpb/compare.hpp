@@ -42,6 +42,8 @@ struct CompareFile {
   std::string tool_version, git_sha, schema_version;
   std::string gpu_names, driver;  ///< distinct GPU names joined by ", "
   std::string profile;            ///< quick | default | full
+  std::string preflight;          ///< the audit in one line (MR-19), or why there is none
+  bool preflight_warned = false;  ///< a check warned or failed
 };
 
 struct Comparison {
