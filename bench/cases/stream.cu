@@ -43,6 +43,8 @@ struct StreamPoint {
   // copy through cudaMemcpyAsync (device to device) instead of our kernel: the driver's own
   // copy is the bar our copy kernel has to reach on this card (PyTorch's copy_ is this call).
   bool driver_memcpy = false;
+  // copy through the Hopper bulk-copy (TMA) unit (kernels.cuh launch_bulk_copy), CC >= 9.0.
+  bool bulk_copy = false;
 };
 
 std::vector<StreamPoint> stream_sweep() {
@@ -90,14 +92,18 @@ std::vector<StreamPoint> variant_sweep() {
   StreamPoint memcpy_point{StreamTarget::hbm, StreamKernel::copy, false, kFull, 1, false, true};
   memcpy_point.driver_memcpy = true;
   points.push_back(memcpy_point);
+  StreamPoint bulk_point = memcpy_point;
+  bulk_point.driver_memcpy = false;
+  bulk_point.bulk_copy = true;
+  points.push_back(bulk_point);
   return points;
 }
 
 CaseDesc describe(const StreamPoint& p) {
   CaseDesc d{{{"kernel", std::string(to_string(p.kernel))}, {"dtype", p.f64 ? "f64" : "f32"}},
              p.profiles};
-  if (p.driver_memcpy) {
-    d.params.emplace_back("layout", "memcpy");
+  if (p.driver_memcpy || p.bulk_copy) {
+    d.params.emplace_back("layout", p.driver_memcpy ? "memcpy" : "bulk");
   } else if (p.variant) {
     d.params.emplace_back("unroll", std::to_string(p.unroll));
     d.params.emplace_back("hint", p.streaming ? "cs" : "plain");
@@ -262,6 +268,11 @@ void verify(Context& ctx,
 template <class T>
 void run_typed(Context& ctx, const StreamPoint& p) {
   const GpuInfo& gpu = ctx.gpu();
+  if (p.bulk_copy && gpu.cc_major < 9) {
+    ctx.skip(Status::not_supported,
+             "compute_capability_below_90",
+             "the bulk-copy (TMA) unit needs compute capability 9.0");
+  }
   const std::size_t width = 16 / sizeof(T);
   const std::uint64_t min_array_bytes = ctx.profile() == Profile::quick  ? (1ull << 30)
                                         : ctx.profile() == Profile::full ? (4ull << 30)
@@ -312,6 +323,8 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   ctx.note("passes_per_launch", std::to_string(plan->passes));
   if (p.driver_memcpy) {
     ctx.note("layout", "memcpy (cudaMemcpyAsync device to device, the driver's copy)");
+  } else if (p.bulk_copy) {
+    ctx.note("layout", "bulk (TMA cp.async.bulk, 16 KiB tiles, 4 stages, 3 blocks per SM)");
   } else {
     ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
     ctx.note("unroll", std::to_string(cfg.unroll));
@@ -329,10 +342,15 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   const StreamOp op = to_op(p.kernel);
   const int passes = plan->passes;
   const bool driver_memcpy = p.driver_memcpy;
+  const bool bulk_copy = p.bulk_copy;
   const auto launch_once = [=](cudaStream_t s) {
     if (driver_memcpy) {
       for (int i = 0; i < passes; ++i) {
         GPB_CUDA_CHECK(cudaMemcpyAsync(pc, pa, sizeof(T) * n, cudaMemcpyDeviceToDevice, s));
+      }
+    } else if (bulk_copy) {
+      for (int i = 0; i < passes; ++i) {
+        GPB_CUDA_CHECK(launch_bulk_copy(pa, pc, sizeof(T) * n, s));
       }
     } else {
       GPB_CUDA_CHECK(

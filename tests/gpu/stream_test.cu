@@ -119,6 +119,33 @@ TEST(GpuStream, RejectsBadLaunchShapes) {
             cudaErrorInvalidValue);
 }
 
+// The bulk-copy (TMA) variant: every byte lands, including a last tile shorter than 16 KiB and
+// more tiles than blocks; refused below compute capability 9.0 and for unaligned sizes.
+TEST(GpuStream, BulkCopyMovesEveryByte) {
+  GPB_REQUIRE_GPU();
+  int major = 0;
+  GPB_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0));
+  const std::size_t n = (std::size_t{3} << 20) + 1234 * 4;  // floats: 12 MiB + a partial tile
+  DeviceBuffer<float> src(n), dst(n);
+  GPB_CUDA_CHECK(launch_fill_hash<float>(src.data(), n, 77, 0.5f, nullptr));
+  GPB_CUDA_CHECK(cudaMemset(dst.data(), 0, n * sizeof(float)));
+  const cudaError_t e = launch_bulk_copy(src.data(), dst.data(), n * sizeof(float), nullptr);
+  if (major < 9) {
+    EXPECT_EQ(e, cudaErrorNotSupported);
+    return;
+  }
+  ASSERT_EQ(e, cudaSuccess);
+  GPB_CUDA_CHECK(cudaDeviceSynchronize());
+  std::vector<float> got(n);
+  GPB_CUDA_CHECK(cudaMemcpy(got.data(), dst.data(), n * sizeof(float), cudaMemcpyDeviceToHost));
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    bad += got[i] != hash_value(std::uint64_t{77}, i, 0.5f) ? 1 : 0;
+  }
+  EXPECT_EQ(bad, 0u);
+  EXPECT_EQ(launch_bulk_copy(src.data(), dst.data(), 40, nullptr), cudaErrorInvalidValue);
+}
+
 TEST(GpuGate, NeverReleasedGateTimesOut) {
   GPB_REQUIRE_GPU();
   PinnedBuffer<int> flags(2);

@@ -39,6 +39,12 @@ cudaError_t launch_stream(StreamOp op,
                           StreamLaunch cfg,
                           cudaStream_t stream);
 
+/// dst = src, `bytes` (a multiple of 16, both 16-byte aligned) moved by the Hopper bulk-copy
+/// (TMA) unit: one thread per block streams 16 KiB tiles global -> shared -> global through a
+/// 4-stage ring. A candidate for HBM copy bandwidth beside the SM load/store kernel.
+/// cudaErrorNotSupported below compute capability 9.0.
+cudaError_t launch_bulk_copy(const void* src, void* dst, std::size_t bytes, cudaStream_t stream);
+
 /// a[i] = hash_value(seed, i, lo) (fill_hash.hpp).
 template <class T>
 cudaError_t launch_fill_hash(T* a, std::size_t n, std::uint64_t seed, T lo, cudaStream_t stream);
