@@ -24,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -746,6 +747,19 @@ int run_command(const CliOptions& o,
   } else {
     record.runtime.nvml_reason = "no_device";
   }
+  // FH-4: one Xid event set per GPU for the whole run, drained around each case.
+  std::map<std::string, std::unique_ptr<XidWatch>> xid_watches;
+  std::map<std::string, std::string> xid_unwatched;  // bus -> why not
+  for (const auto& g : gpus) {
+    std::string why = record.runtime.nvml_reason;
+    if (nvml) {
+      if (auto w = nvml->watch_xids(g.pci_bus_id, why)) {
+        xid_watches[g.pci_bus_id] = std::move(w);
+        continue;
+      }
+    }
+    xid_unwatched[g.pci_bus_id] = why.empty() ? "nvml unavailable" : why;
+  }
   const bool no_device = wants_gpu && gpus.empty();
   if (no_device && !prior) {  // a resumed worker: the first one said so already
     std::fprintf(stderr, "gpubench: no usable CUDA device: %s\n", probe.error.c_str());
@@ -808,6 +822,9 @@ int run_command(const CliOptions& o,
       if (nvml && inst.gpu != nullptr) {
         r.notes["nvml_before"] = nvml_snapshot(*nvml, inst.gpu->pci_bus_id);
         health_before = read_health(*nvml, inst.gpu->pci_bus_id);
+        if (const auto w = xid_watches.find(inst.gpu->pci_bus_id); w != xid_watches.end()) {
+          w->second->drain();  // events before this case are not its own
+        }
         sampler.emplace(*nvml, inst.gpu->pci_bus_id);  // reads from its own thread (MR-7)
       }
       Context ctx(options, r, inst.gpu);
@@ -849,7 +866,18 @@ int run_command(const CliOptions& o,
       if (health_before) {
         // FH-4: an error counter that grew during the case voids its numbers.
         const HealthCounters after = read_health(*nvml, inst.gpu->pci_bus_id);
-        const std::vector<std::string> worse = health_regressions(*health_before, after);
+        std::vector<std::string> worse = health_regressions(*health_before, after);
+        if (const auto w = xid_watches.find(inst.gpu->pci_bus_id); w != xid_watches.end()) {
+          const std::vector<std::uint64_t> xids = w->second->drain();
+          if (!xids.empty()) {
+            worse.push_back(xid_text(xids));
+            if (xid_poisons_device(xids)) {
+              poisoned.insert(inst.gpu->ordinal);
+            }
+          }
+        } else {
+          r.notes["xid_watch"] = "not watched (" + xid_unwatched[inst.gpu->pci_bus_id] + ")";
+        }
         if (!worse.empty()) {
           std::string text;
           for (const auto& w : worse) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/health.hpp>
 
+#include <algorithm>
+
 namespace gpb {
 namespace {
 
@@ -55,6 +57,18 @@ std::vector<std::string> health_regressions(const HealthCounters& before,
     out.emplace_back("gpu_lost");
   }
   return out;
+}
+
+std::string xid_text(const std::vector<std::uint64_t>& xids) {
+  std::string out;
+  for (const auto x : xids) {
+    out += (out.empty() ? "xid " : ", xid ") + std::to_string(x);
+  }
+  return out;
+}
+
+bool xid_poisons_device(const std::vector<std::uint64_t>& xids) noexcept {
+  return std::find(xids.begin(), xids.end(), 79u) != xids.end();
 }
 
 }  // namespace gpb

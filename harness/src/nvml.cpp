@@ -3,6 +3,7 @@
 #include <gpb/nvml.hpp>
 
 #include <array>
+#include <cstring>
 #include <functional>
 #include <utility>
 
@@ -36,6 +37,8 @@ const char* return_name(nvmlReturn_t r) {
       return "INSUFFICIENT_SIZE";
     case 9:
       return "DRIVER_NOT_LOADED";
+    case 10:
+      return "TIMEOUT";
     case 12:
       return "LIBRARY_NOT_FOUND";
     case 13:
@@ -97,6 +100,12 @@ struct Nvml::Api {
   nvmlReturn_t (*utilization)(nvmlDevice_t,
                               unsigned*) = nullptr;  // nvmlUtilization_t {gpu, memory}
   nvmlReturn_t (*temperature_threshold)(nvmlDevice_t, int, unsigned*) = nullptr;
+  // Xid events (FH-4). nvmlEventSet_t is an opaque pointer; the event record is read from a
+  // buffer larger than today's nvmlEventData_t, so a longer future struct cannot overflow it.
+  nvmlReturn_t (*event_set_create)(void**) = nullptr;
+  nvmlReturn_t (*register_events)(nvmlDevice_t, unsigned long long, void*) = nullptr;
+  nvmlReturn_t (*event_set_wait)(void*, void*, unsigned) = nullptr;
+  nvmlReturn_t (*event_set_free)(void*) = nullptr;
 };
 
 std::vector<std::string> clock_event_reason_names(std::uint64_t mask) {
@@ -166,6 +175,10 @@ std::unique_ptr<Nvml> Nvml::load(std::string& why, const std::string& soname) {
        "nvmlDeviceGetComputeRunningProcesses_v2");
   bind(lib, api->utilization, nullptr, "nvmlDeviceGetUtilizationRates");
   bind(lib, api->temperature_threshold, nullptr, "nvmlDeviceGetTemperatureThreshold");
+  bind(lib, api->event_set_create, nullptr, "nvmlEventSetCreate");
+  bind(lib, api->register_events, nullptr, "nvmlDeviceRegisterEvents");
+  bind(lib, api->event_set_wait, "nvmlEventSetWait_v2", "nvmlEventSetWait");
+  bind(lib, api->event_set_free, nullptr, "nvmlEventSetFree");
   if (api->init == nullptr || api->shutdown == nullptr || api->handle_by_bus_id == nullptr) {
     dlclose(lib);
     why = "symbol_missing";
@@ -448,6 +461,61 @@ Reading<double> Nvml::slowdown_temperature_c(const std::string& bus) const {
       bus,
       [fn](nvmlDevice_t d, unsigned* t) { return fn(d, kTemperatureSlowdown, t); },
       [](unsigned t) { return static_cast<double>(t); });
+}
+
+namespace {
+constexpr unsigned long long kEventXidCriticalError = 0x8;  // nvmlEventTypeXidCriticalError
+// nvmlEventData_t: {nvmlDevice_t device; unsigned long long eventType; unsigned long long
+// eventData; unsigned gpuInstanceId; unsigned computeInstanceId} (32 bytes today).
+struct alignas(16) EventRecord {
+  unsigned char bytes[256];
+};
+}  // namespace
+
+std::unique_ptr<XidWatch> Nvml::watch_xids(const std::string& bus, std::string& why) const {
+  const Api& a = *api_;
+  if (!a.event_set_create || !a.register_events || !a.event_set_wait || !a.event_set_free) {
+    why = "symbol_missing";
+    return nullptr;
+  }
+  nvmlDevice_t dev = nullptr;
+  if (const nvmlReturn_t e = a.handle_by_bus_id(bus.c_str(), &dev); e != kSuccess) {
+    why = return_name(e);
+    return nullptr;
+  }
+  void* set = nullptr;
+  if (const nvmlReturn_t e = a.event_set_create(&set); e != kSuccess) {
+    why = return_name(e);
+    return nullptr;
+  }
+  if (const nvmlReturn_t e = a.register_events(dev, kEventXidCriticalError, set); e != kSuccess) {
+    a.event_set_free(set);
+    why = return_name(e);
+    return nullptr;
+  }
+  return std::unique_ptr<XidWatch>(new XidWatch(a, set));
+}
+
+XidWatch::~XidWatch() {
+  api_.event_set_free(set_);
+}
+
+std::vector<std::uint64_t> XidWatch::drain() {
+  std::vector<std::uint64_t> xids;
+  for (int i = 0; i < 64; ++i) {  // bounded: a flood of events must not stall a run
+    EventRecord record{};
+    if (api_.event_set_wait(set_, &record, 0) != kSuccess) {
+      break;  // TIMEOUT: nothing queued
+    }
+    unsigned long long type = 0;
+    unsigned long long data = 0;
+    std::memcpy(&type, record.bytes + 8, sizeof type);
+    std::memcpy(&data, record.bytes + 16, sizeof data);
+    if ((type & kEventXidCriticalError) != 0) {
+      xids.push_back(data);
+    }
+  }
+  return xids;
 }
 
 }  // namespace gpb

@@ -80,5 +80,38 @@ TEST(Health, LostGpuThroughNvml) {
   EXPECT_EQ(health_regressions(before, after), std::vector<std::string>{"gpu_lost"});
 }
 
+TEST(Health, XidEventsAreDrainedOnce) {
+  setenv("GPB_STUB_NVML_XID", "79", 1);
+  std::string why;
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  const auto watch = nvml->watch_xids(kBus, why);
+  ASSERT_NE(watch, nullptr) << why;
+  const auto xids = watch->drain();
+  EXPECT_EQ(xids, std::vector<std::uint64_t>{79});
+  EXPECT_TRUE(watch->drain().empty());
+  unsetenv("GPB_STUB_NVML_XID");
+  EXPECT_EQ(xid_text(xids), "xid 79");
+  EXPECT_EQ(xid_text({13, 31}), "xid 13, xid 31");
+  EXPECT_TRUE(xid_poisons_device(xids));
+  EXPECT_FALSE(xid_poisons_device({13, 31}));
+}
+
+TEST(Health, XidWatchUnavailableSaysWhy) {
+  std::string why;
+  const auto init_only = Nvml::load(why, GPB_STUB_NVML_INIT_ONLY_PATH);
+  ASSERT_NE(init_only, nullptr) << why;
+  EXPECT_EQ(init_only->watch_xids(kBus, why), nullptr);
+  EXPECT_EQ(why, "symbol_missing");
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  EXPECT_EQ(nvml->watch_xids("0000:99:00.0", why), nullptr);
+  EXPECT_EQ(why, "NOT_FOUND");
+  setenv("GPB_STUB_NVML_NOT_SUPPORTED", "1", 1);
+  EXPECT_EQ(nvml->watch_xids(kBus, why), nullptr);
+  EXPECT_EQ(why, "NOT_SUPPORTED");
+  unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
+}
+
 }  // namespace
 }  // namespace gpb

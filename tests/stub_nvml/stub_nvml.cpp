@@ -168,5 +168,32 @@ nvmlReturn_t nvmlDeviceGetTemperatureThreshold(nvmlDevice_t, int type, unsigned*
   *t = unhealthy() ? 65 : 87;  // current temperature is 58 C
   return status() != 0 || type != 1 ? 3 : 0;
 }
+// Xid events: GPB_STUB_NVML_XID=N queues one Xid N, delivered by the first wait.
+int g_event_set_token = 0;
+nvmlReturn_t nvmlEventSetCreate(void** set) {
+  *set = &g_event_set_token;
+  return 0;
+}
+nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t, unsigned long long types, void* set) {
+  return status() != 0 ? 3 : (types == 0x8 && set == &g_event_set_token ? 0 : 2);
+}
+nvmlReturn_t nvmlEventSetWait_v2(void*, void* data, unsigned) {
+  static bool delivered = false;
+  const char* xid = std::getenv("GPB_STUB_NVML_XID");
+  if (xid == nullptr || delivered) {
+    return 10;  // TIMEOUT
+  }
+  delivered = true;
+  const unsigned long long type = 0x8;
+  const unsigned long long value = std::strtoull(xid, nullptr, 10);
+  nvmlDevice_t dev = the_device();
+  std::memcpy(static_cast<char*>(data), &dev, sizeof dev);
+  std::memcpy(static_cast<char*>(data) + 8, &type, sizeof type);
+  std::memcpy(static_cast<char*>(data) + 16, &value, sizeof value);
+  return 0;
+}
+nvmlReturn_t nvmlEventSetFree(void*) {
+  return 0;
+}
 #endif
 }

@@ -3,7 +3,7 @@
 // increase means the hardware misbehaved while the case ran, so its numbers are not trusted:
 // the case becomes `invalid` with reason `hardware_error`. A GPU that NVML reports lost poisons
 // the device for the rest of the run.
-// Not covered yet: the Xid event watcher (nvmlDeviceRegisterEvents) that FH-4 also asks for.
+// Critical Xid events (NVML event sets, nvml.hpp XidWatch) drained around each case do the same.
 #pragma once
 
 #include <gpb/nvml.hpp>
@@ -29,5 +29,10 @@ HealthCounters read_health(const Nvml& nvml, const std::string& pci_bus_id);
 /// did, or when a counter could not be read both times (no reading is no evidence).
 std::vector<std::string> health_regressions(const HealthCounters& before,
                                             const HealthCounters& after);
+
+/// "xid 79, xid 13" for the reasons text.
+std::string xid_text(const std::vector<std::uint64_t>& xids);
+/// Xid 79 (the GPU has fallen off the bus) poisons the device for the rest of the run (FH-4).
+bool xid_poisons_device(const std::vector<std::uint64_t>& xids) noexcept;
 
 }  // namespace gpb

@@ -33,6 +33,8 @@ struct RemappedRows {
   bool pending = false, failure = false;
 };
 
+class XidWatch;
+
 class Nvml {
  public:
   /// Loads and initialises NVML; nullptr plus `why` when the library or init is missing.
@@ -72,12 +74,33 @@ class Nvml {
   Reading<unsigned> gpu_utilization_pct(const std::string& pci_bus_id) const;
   Reading<double> slowdown_temperature_c(const std::string& pci_bus_id) const;
 
+  /// Registers for critical Xid events of one device (FH-4); nullptr plus `why` when NVML
+  /// cannot (NOT_SUPPORTED in many VMs and containers, NO_PERMISSION, symbol_missing).
+  std::unique_ptr<XidWatch> watch_xids(const std::string& pci_bus_id, std::string& why) const;
+
   struct Api;  // function table, defined in nvml.cpp
 
  private:
   Nvml(void* lib, std::unique_ptr<Api> api);
   void* lib_;
   std::unique_ptr<Api> api_;
+};
+
+/// An NVML event set registered for one device's critical Xid errors. Events queue in the set
+/// until drained, so draining right before and right after a case attributes them to it.
+class XidWatch {
+ public:
+  ~XidWatch();
+  XidWatch(const XidWatch&) = delete;
+  XidWatch& operator=(const XidWatch&) = delete;
+  /// The Xid numbers that arrived since the last drain (never blocks).
+  std::vector<std::uint64_t> drain();
+
+ private:
+  friend class Nvml;
+  XidWatch(const Nvml::Api& api, void* set) : api_(api), set_(set) {}
+  const Nvml::Api& api_;
+  void* set_;
 };
 
 }  // namespace gpb
