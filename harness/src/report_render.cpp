@@ -152,6 +152,126 @@ TextTable price_sources_table(const ValueReport& r) {
   return t;
 }
 
+TextTable inputs_table(const ValueReport& r) {
+  TextTable t{{"result file", "schema", "gpubench", "git", "cases"}, {}};
+  for (const auto& in : r.inputs) {
+    t.rows.push_back({in.file,
+                      in.schema_version,
+                      in.tool_version,
+                      in.git_sha.substr(0, 12),
+                      std::to_string(in.cases)});
+  }
+  return t;
+}
+
+TextTable machines_table(const ValueReport& r) {
+  TextTable t{{"machine", "GPU name", "model", "GPUs", "driver", "result files"}, {}};
+  for (const auto& m : r.machines) {
+    t.rows.push_back({m.id,
+                      m.gpu_name,
+                      m.model_key.empty() ? "unmapped" : m.model_key,
+                      std::to_string(m.gpu_count),
+                      m.driver,
+                      join(m.files, ", ")});
+  }
+  return t;
+}
+
+TextTable measured_table(const Machine& m) {
+  TextTable t{{"metric", "value", "unit", "kind", "case", "result file", "field", "note"}, {}};
+  for (const auto& x : m.metrics) {
+    const auto& i = info(x.metric);
+    std::string note = x.note;
+    if (x.gpus > 1) {
+      note += "; on " + std::to_string(x.gpus) + " GPUs";
+    }
+    t.rows.push_back({i.label,
+                      format_human(x.value),
+                      i.unit,
+                      kind_text(x),
+                      x.case_name.empty() ? "-" : x.case_name,
+                      x.file,
+                      x.field,
+                      note});
+  }
+  return t;
+}
+
+/// Value per dollar of machine `mi`: one row per metric, over its offers.
+TextTable value_table(const ValueReport& r, std::size_t mi) {
+  TextTable t{{"metric",
+               "measured",
+               "per $",
+               "best",
+               "median",
+               "worst",
+               "USD/GPU-h min",
+               "median",
+               "max",
+               "providers",
+               "regions",
+               "best offer"},
+              {}};
+  const Machine& m = r.machines[mi];
+  for (const auto& s : r.spreads) {
+    if (s.machine != mi) {
+      continue;
+    }
+    const auto& i = info(s.metric);
+    double measured = 0;
+    for (const auto& x : m.metrics) {
+      if (x.metric == s.metric) {
+        measured = x.value;
+      }
+    }
+    t.rows.push_back({i.label,
+                      format_human(measured) + " " + i.unit,
+                      i.value_unit,
+                      format_human(s.best),
+                      format_human(s.median),
+                      format_human(s.worst),
+                      money(s.usd_per_gpu_hour_min),
+                      money(s.usd_per_gpu_hour_median),
+                      money(s.usd_per_gpu_hour_max),
+                      std::to_string(s.providers),
+                      std::to_string(s.regions),
+                      s.best_offer});
+  }
+  return t;
+}
+
+/// The offers of machine `mi`, ranked, with the value per dollar of each measured metric.
+TextTable offers_table(const ValueReport& r, std::size_t mi) {
+  TextTable t{{"rank", "provider", "instance", "region", "GPUs", "USD/h", "USD/GPU-h"}, {}};
+  for (const auto& x : r.machines[mi].metrics) {
+    t.header.push_back(value_heading(x.metric));
+  }
+  t.header.insert(t.header.end(), {"as of", "source", "price row"});
+  for (const auto& o : r.offers) {
+    if (o.machine != mi) {
+      continue;
+    }
+    std::vector<std::string> row{std::to_string(o.rank),
+                                 o.offer.provider,
+                                 o.offer.instance_type,
+                                 o.offer.region.empty() ? "-" : o.offer.region,
+                                 count_text(o.offer.gpus_per_instance),
+                                 o.offer.owned ? "-" : opt_money(o.offer.usd_per_hour),
+                                 money(o.offer.usd_per_gpu_hour)};
+    for (const auto& v : o.values) {
+      row.push_back(v.value_per_usd ? format_human(*v.value_per_usd) : "n/a");
+    }
+    row.insert(row.end(), {o.offer.as_of, o.offer.source, o.offer.origin});
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::size_t offer_count(const ValueReport& r, std::size_t mi) {
+  return static_cast<std::size_t>(std::count_if(
+      r.offers.begin(), r.offers.end(), [mi](const RankedOffer& o) { return o.machine == mi; }));
+}
+
 void md_table(std::ostream& out, const TextTable& t) {
   md_header(out, t.header);
   for (const auto& row : t.rows) {
@@ -170,138 +290,38 @@ void render_report_markdown(const ValueReport& r, std::ostream& out) {
       << (r.include_noisy ? "included, marked (noisy)" : "excluded") << ".\n\n";
 
   out << "## Inputs\n\n";
-  md_header(out, {"result file", "schema", "gpubench", "git", "cases"});
-  for (const auto& in : r.inputs) {
-    md_row(out,
-           {e(in.file),
-            e(in.schema_version),
-            e(in.tool_version),
-            e(in.git_sha.substr(0, 12)),
-            std::to_string(in.cases)});
-  }
-  out << "\nPrice tables: "
+  md_table(out, inputs_table(r));
+  out << "Price tables: "
       << (r.price_files.empty() ? std::string("none") : e(join(r.price_files, ", "))) << "\n\n";
 
   out << "## Machines\n\n";
-  md_header(out, {"machine", "GPU name", "model", "GPUs", "driver", "result files"});
+  md_table(out, machines_table(r));
   for (const auto& m : r.machines) {
-    md_row(out,
-           {m.id,
-            e(m.gpu_name),
-            m.model_key.empty() ? "unmapped" : e(m.model_key),
-            std::to_string(m.gpu_count),
-            e(m.driver),
-            e(join(m.files, ", "))});
-  }
-  out << '\n';
-  for (const auto& m : r.machines) {
-    out << "### " << m.id << " measured (" << e(m.gpu_name) << ")\n\n";
+    out << "### " << e(m.id) << " measured (" << e(m.gpu_name) << ")\n\n";
     if (m.metrics.empty()) {
       out << "No eligible case gives a headline metric.\n\n";
       continue;
     }
-    md_header(out, {"metric", "value", "unit", "kind", "case", "result file", "field", "note"});
-    for (const auto& x : m.metrics) {
-      const auto& i = info(x.metric);
-      std::string note = x.note;
-      if (x.gpus > 1) {
-        note += "; on " + std::to_string(x.gpus) + " GPUs";
-      }
-      md_row(out,
-             {i.label,
-              format_human(x.value),
-              i.unit,
-              e(kind_text(x)),
-              x.case_name.empty() ? "-" : e(x.case_name),
-              e(x.file),
-              e(x.field),
-              e(note)});
+    md_table(out, measured_table(m));
+    if (const auto missing = missing_metrics(m); !missing.empty()) {
+      out << "Not measured: " << e(join(missing, ", ")) << ".\n\n";
     }
-    const auto missing = missing_metrics(m);
-    if (!missing.empty()) {
-      out << "\nNot measured: " << join(missing, ", ") << ".\n";
-    }
-    out << '\n';
   }
 
   out << "## Value per dollar\n\n";
   for (std::size_t mi = 0; mi < r.machines.size(); ++mi) {
     const Machine& m = r.machines[mi];
-    std::size_t n = 0;
-    for (const auto& o : r.offers) {
-      n += o.machine == mi;
-    }
-    out << "### " << m.id << ": " << e(m.gpu_name) << " ("
+    const std::size_t n = offer_count(r, mi);
+    out << "### " << e(m.id) << ": " << e(m.gpu_name) << " ("
         << (m.model_key.empty() ? "unmapped" : e(m.model_key)) << "), " << n << " offer"
         << (n == 1 ? "" : "s") << "\n\n";
     if (n == 0) {
       out << "Value per dollar: n/a (" << e(m.unpriced_reason) << ").\n\n";
       continue;
     }
-    md_header(out,
-              {"metric",
-               "measured",
-               "per $",
-               "best",
-               "median",
-               "worst",
-               "USD/GPU-h min",
-               "median",
-               "max",
-               "providers",
-               "regions",
-               "best offer"});
-    for (const auto& s : r.spreads) {
-      if (s.machine != mi) {
-        continue;
-      }
-      const auto& i = info(s.metric);
-      double measured = 0;
-      for (const auto& x : m.metrics) {
-        if (x.metric == s.metric) {
-          measured = x.value;
-        }
-      }
-      md_row(out,
-             {i.label,
-              format_human(measured) + " " + i.unit,
-              i.value_unit,
-              format_human(s.best),
-              format_human(s.median),
-              format_human(s.worst),
-              money(s.usd_per_gpu_hour_min),
-              money(s.usd_per_gpu_hour_median),
-              money(s.usd_per_gpu_hour_max),
-              std::to_string(s.providers),
-              std::to_string(s.regions),
-              e(s.best_offer)});
-    }
-    out << "\nOffers, ranked (cheapest USD per GPU-hour first):\n\n";
-    std::vector<std::string> head{
-        "rank", "provider", "instance", "region", "GPUs", "USD/h", "USD/GPU-h"};
-    for (const auto& x : m.metrics) {
-      head.push_back(value_heading(x.metric));
-    }
-    head.insert(head.end(), {"as of", "source", "price row"});
-    md_header(out, head);
-    for (const auto& o : r.offers) {
-      if (o.machine != mi) {
-        continue;
-      }
-      std::vector<std::string> row{std::to_string(o.rank),
-                                   e(o.offer.provider),
-                                   e(o.offer.instance_type),
-                                   o.offer.region.empty() ? "-" : e(o.offer.region),
-                                   count_text(o.offer.gpus_per_instance),
-                                   o.offer.owned ? "-" : opt_money(o.offer.usd_per_hour),
-                                   money(o.offer.usd_per_gpu_hour)};
-      for (const auto& v : o.values) {
-        row.push_back(v.value_per_usd ? format_human(*v.value_per_usd) : "n/a");
-      }
-      row.insert(row.end(), {e(o.offer.as_of), e(o.offer.source), e(o.offer.origin)});
-      md_row(out, row);
-    }
-    out << '\n';
+    md_table(out, value_table(r, mi));
+    out << "Offers, ranked (cheapest USD per GPU-hour first):\n\n";
+    md_table(out, offers_table(r, mi));
   }
 
   if (r.basis == PricingBasis::owned) {
@@ -621,37 +641,20 @@ std::string cut(const std::string& s, std::size_t max_bytes) {
   return s.substr(0, n) + "...";
 }
 
-void html_table_head(std::ostream& out, const std::vector<std::string>& cells) {
+void html_table(std::ostream& out, const TextTable& t) {
   out << "<table><thead><tr>";
-  for (const auto& c : cells) {
+  for (const auto& c : t.header) {
     out << "<th>" << h(c) << "</th>";
   }
   out << "</tr></thead><tbody>\n";
-}
-
-/// Cells are already-escaped HTML text.
-void html_row(std::ostream& out, const std::vector<std::string>& cells) {
-  out << "<tr>";
-  for (const auto& c : cells) {
-    out << "<td>" << c << "</td>";
-  }
-  out << "</tr>\n";
-}
-
-void html_table_end(std::ostream& out) {
-  out << "</tbody></table>\n";
-}
-
-void html_table(std::ostream& out, const TextTable& t) {
-  html_table_head(out, t.header);
   for (const auto& row : t.rows) {
-    std::vector<std::string> cells;
+    out << "<tr>";
     for (const auto& c : row) {
-      cells.push_back(h(c));
+      out << "<td>" << h(c) << "</td>";
     }
-    html_row(out, cells);
+    out << "</tr>\n";
   }
-  html_table_end(out);
+  out << "</tbody></table>\n";
 }
 
 constexpr const char* kCss =
@@ -746,58 +749,20 @@ void render_report_html(const ValueReport& r, std::ostream& out) {
   }
 
   out << "<h2>Inputs</h2>\n";
-  html_table_head(out, {"result file", "schema", "gpubench", "git", "cases"});
-  for (const auto& in : r.inputs) {
-    html_row(out,
-             {h(in.file),
-              h(in.schema_version),
-              h(in.tool_version),
-              h(in.git_sha.substr(0, 12)),
-              std::to_string(in.cases)});
-  }
-  html_table_end(out);
+  html_table(out, inputs_table(r));
   out << "<p>Price tables: "
       << (r.price_files.empty() ? std::string("none") : h(join(r.price_files, ", "))) << "</p>\n";
 
   out << "<h2>Machines</h2>\n";
-  html_table_head(out, {"machine", "GPU name", "model", "GPUs", "driver", "result files"});
-  for (const auto& m : r.machines) {
-    html_row(out,
-             {h(m.id),
-              h(m.gpu_name),
-              m.model_key.empty() ? "unmapped" : h(m.model_key),
-              std::to_string(m.gpu_count),
-              h(m.driver),
-              h(join(m.files, ", "))});
-  }
-  html_table_end(out);
+  html_table(out, machines_table(r));
   for (const auto& m : r.machines) {
     out << "<h3>" << h(m.id + " measured (" + m.gpu_name + ")") << "</h3>\n";
     if (m.metrics.empty()) {
       out << "<p>No eligible case gives a headline metric.</p>\n";
       continue;
     }
-    html_table_head(out,
-                    {"metric", "value", "unit", "kind", "case", "result file", "field", "note"});
-    for (const auto& x : m.metrics) {
-      const auto& i = info(x.metric);
-      std::string note = x.note;
-      if (x.gpus > 1) {
-        note += "; on " + std::to_string(x.gpus) + " GPUs";
-      }
-      html_row(out,
-               {h(i.label),
-                h(format_human(x.value)),
-                h(i.unit),
-                h(kind_text(x)),
-                x.case_name.empty() ? "-" : h(x.case_name),
-                h(x.file),
-                h(x.field),
-                h(note)});
-    }
-    html_table_end(out);
-    const auto missing = missing_metrics(m);
-    if (!missing.empty()) {
+    html_table(out, measured_table(m));
+    if (const auto missing = missing_metrics(m); !missing.empty()) {
       out << "<p class=\"note\">Not measured: " << h(join(missing, ", ")) << ".</p>\n";
     }
   }
@@ -805,10 +770,7 @@ void render_report_html(const ValueReport& r, std::ostream& out) {
   out << "<h2>Offers</h2>\n";
   for (std::size_t mi = 0; mi < r.machines.size(); ++mi) {
     const Machine& m = r.machines[mi];
-    std::size_t n = 0;
-    for (const auto& o : r.offers) {
-      n += o.machine == mi;
-    }
+    const std::size_t n = offer_count(r, mi);
     out << "<h3>"
         << h(m.id + ": " + m.gpu_name + " (" + (m.model_key.empty() ? "unmapped" : m.model_key) +
              "), " + std::to_string(n) + (n == 1 ? " offer" : " offers"))
@@ -817,62 +779,8 @@ void render_report_html(const ValueReport& r, std::ostream& out) {
       out << "<p>Value per dollar: n/a (" << h(m.unpriced_reason) << ").</p>\n";
       continue;
     }
-    html_table_head(out,
-                    {"metric",
-                     "per $",
-                     "best",
-                     "median",
-                     "worst",
-                     "USD/GPU-h min",
-                     "median",
-                     "max",
-                     "providers",
-                     "regions",
-                     "best offer"});
-    for (const auto& s : r.spreads) {
-      if (s.machine != mi) {
-        continue;
-      }
-      const auto& i = info(s.metric);
-      html_row(out,
-               {h(i.label),
-                h(i.value_unit),
-                h(format_human(s.best)),
-                h(format_human(s.median)),
-                h(format_human(s.worst)),
-                h(money(s.usd_per_gpu_hour_min)),
-                h(money(s.usd_per_gpu_hour_median)),
-                h(money(s.usd_per_gpu_hour_max)),
-                std::to_string(s.providers),
-                std::to_string(s.regions),
-                h(s.best_offer)});
-    }
-    html_table_end(out);
-    std::vector<std::string> head{
-        "rank", "provider", "instance", "region", "GPUs", "USD/h", "USD/GPU-h"};
-    for (const auto& x : m.metrics) {
-      head.push_back(value_heading(x.metric));
-    }
-    head.insert(head.end(), {"as of", "source", "price row"});
-    html_table_head(out, head);
-    for (const auto& o : r.offers) {
-      if (o.machine != mi) {
-        continue;
-      }
-      std::vector<std::string> row{std::to_string(o.rank),
-                                   h(o.offer.provider),
-                                   h(o.offer.instance_type),
-                                   o.offer.region.empty() ? "-" : h(o.offer.region),
-                                   h(count_text(o.offer.gpus_per_instance)),
-                                   o.offer.owned ? "-" : h(opt_money(o.offer.usd_per_hour)),
-                                   h(money(o.offer.usd_per_gpu_hour))};
-      for (const auto& v : o.values) {
-        row.push_back(v.value_per_usd ? h(format_human(*v.value_per_usd)) : "n/a");
-      }
-      row.insert(row.end(), {h(o.offer.as_of), h(o.offer.source), h(o.offer.origin)});
-      html_row(out, row);
-    }
-    html_table_end(out);
+    html_table(out, value_table(r, mi));
+    html_table(out, offers_table(r, mi));
   }
 
   if (r.basis == PricingBasis::owned) {
