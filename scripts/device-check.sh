@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # GPU smoke check (METHODOLOGY TE-4), one call, under 8 minutes on one H100/H200: the preflight
-# audit, GPU unit tests, the quick suite, the default GEMM/compute families, the stream
-# launch-shape variants (with the driver's own copy), a 3x repetition of the HBM headline, a
-# deadlocked kernel under the watchdog, the PyTorch reference (matmul, copy, triad) when PyTorch
-# is present, and a summary table last.
+# audit, the GPU unit tests (the custom kernels' ones again under compute-sanitizer memcheck),
+# the quick suite, the default GEMM/compute families, the stream launch-shape variants (with the
+# driver's own copy and the bulk-copy unit), a 3x repetition of the HBM headline, a deadlocked
+# kernel under the watchdog, the PyTorch reference (matmul, copy, triad) when PyTorch is
+# present, and a summary table last.
 # For a lent GPU machine without this project's build dependencies, build here first and carry
 # the build folder (what the 2026-11-26 H200 session did):
 #   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90
@@ -69,6 +70,22 @@ if [ -x "$build/tests/gpu/gpb_gpu_tests" ]; then
 fi
 echo "GPU tests: $gpu_status" | tee -a "$log"
 
+# TE-4.8: the custom kernels (stream, bulk copy, FMA, clock probe) under memcheck; cuBLAS is left
+# out (slow under the sanitizer, and not our code).
+step "compute-sanitizer memcheck"
+sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+memcheck="not available (no compute-sanitizer)"
+if [ -x "$sanitizer" ] && [ -x "$build/tests/gpu/gpb_gpu_tests" ]; then
+  if timeout 150 "$sanitizer" --tool memcheck --error-exitcode 9 \
+    "$build/tests/gpu/gpb_gpu_tests" --gtest_filter='GpuStream.*:ComputeGpu.*:GpuClock.*' \
+    >>"$log" 2>&1; then
+    memcheck="clean"
+  else
+    memcheck="FAILED (exit $?)"
+  fi
+fi
+echo "memcheck: $memcheck" | tee -a "$log"
+
 run_case "quick suite" 150 --quick --out "$out/result-quick.json"
 run_case "default GEMM and compute" 260 --family gemm,compute --out "$out/result-gemm.json"
 if [ "${GPB_DC_VARIANTS:-1}" != 0 ]; then
@@ -92,4 +109,4 @@ fi
 
 step "summary"
 cat "$summary"
-echo "GPU tests: $gpu_status; files in $out"
+echo "GPU tests: $gpu_status; memcheck: $memcheck; files in $out"
