@@ -457,6 +457,7 @@ Preflight audit(const std::vector<GpuInfo>& gpus,
   std::vector<GpuPreflightReadings> readings;
   for (const auto& g : gpus) {
     readings.push_back(read_gpu_preflight(*nvml, g.pci_bus_id, scope(g)));
+    readings.back().cuda_uuid = g.uuid;
   }
   for (std::size_t i = 0; i < gpus.size(); ++i) {
     with_pcie_load(gpus[i], [&] {

@@ -78,6 +78,7 @@ struct Nvml::Api {
   nvmlReturn_t (*clock_reasons)(nvmlDevice_t, unsigned long long*) = nullptr;
   nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned*) = nullptr;
   nvmlReturn_t (*clock_info)(nvmlDevice_t, int, unsigned*) = nullptr;
+  nvmlReturn_t (*uuid)(nvmlDevice_t, char*, unsigned) = nullptr;
   // Preflight (MR-19). Enum out-parameters (nvmlEnableState_t, nvmlComputeMode_t) are C ints.
   nvmlReturn_t (*persistence)(nvmlDevice_t, int*) = nullptr;
   nvmlReturn_t (*ecc_mode)(nvmlDevice_t, int*, int*) = nullptr;
@@ -154,6 +155,7 @@ std::unique_ptr<Nvml> Nvml::load(std::string& why, const std::string& soname) {
        "nvmlDeviceGetCurrentClocksThrottleReasons");
   bind(lib, api->temperature, nullptr, "nvmlDeviceGetTemperature");
   bind(lib, api->clock_info, nullptr, "nvmlDeviceGetClockInfo");
+  bind(lib, api->uuid, nullptr, "nvmlDeviceGetUUID");
   bind(lib, api->persistence, nullptr, "nvmlDeviceGetPersistenceMode");
   bind(lib, api->ecc_mode, nullptr, "nvmlDeviceGetEccMode");
   bind(lib, api->ecc_total, nullptr, "nvmlDeviceGetTotalEccErrors");
@@ -286,6 +288,20 @@ Reading<double> Nvml::sm_clock_mhz(const std::string& bus) const {
       bus,
       [fn](nvmlDevice_t d, unsigned* c) { return fn(d, kClockSm, c); },
       [](unsigned c) { return static_cast<double>(c); });
+}
+
+Reading<std::string> Nvml::uuid(const std::string& bus) const {
+  auto fn = api_->uuid;
+  if (fn == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  return read_device<std::string, std::array<char, 96>>(
+      *api_,
+      bus,
+      [fn](nvmlDevice_t d, std::array<char, 96>* buf) {
+        return fn(d, buf->data(), static_cast<unsigned>(buf->size() - 1));
+      },
+      [](const std::array<char, 96>& buf) { return std::string(buf.data()); });
 }
 
 Reading<bool> Nvml::persistence_mode(const std::string& bus) const {

@@ -125,6 +125,7 @@ GpuPreflightReadings read_gpu_preflight(const Nvml& nvml,
                                         const std::string& scope) {
   GpuPreflightReadings r;
   r.scope = scope;
+  r.nvml_uuid = nvml.uuid(bus);
   r.persistence_mode = nvml.persistence_mode(bus);
   {
     const auto ecc = nvml.ecc_mode(bus);
@@ -198,6 +199,16 @@ std::vector<PreflightCheck> evaluate_host_preflight(const HostPreflightReadings&
 
 std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r) {
   Checks c(r.scope);
+  if (!c.missing("device_identity", r.nvml_uuid, "NVML UUID == CUDA UUID")) {
+    // NVML is addressed by PCI bus id (MR-17); if it names another GPU there, every NVML
+    // reading of this run would describe the wrong device.
+    const bool same = *r.nvml_uuid.value == r.cuda_uuid;
+    c.add("device_identity",
+          same ? CheckStatus::ok : CheckStatus::fail,
+          *r.nvml_uuid.value,
+          "NVML UUID == CUDA UUID",
+          same ? "" : "CUDA says this bus id holds " + (r.cuda_uuid.empty() ? "?" : r.cuda_uuid));
+  }
   if (!c.missing("persistence_mode", r.persistence_mode, "enabled")) {
     const bool on = *r.persistence_mode.value;
     c.add("persistence_mode",
@@ -371,6 +382,7 @@ std::vector<PreflightCheck> unknown_gpu_preflight(const std::string& scope,
   GpuPreflightReadings r;
   r.scope = scope;
   // Every reading empty with the same reason: evaluate() turns each into `unknown`.
+  r.nvml_uuid.reason = why;
   r.persistence_mode.reason = r.ecc_enabled.reason = r.ecc_pending.reason =
       r.ecc_volatile_uncorrected.reason = r.remap_pending.reason = r.remap_failure.reason =
           r.retired_pages_pending.reason = r.compute_mode.reason = r.mig_enabled.reason =

@@ -117,6 +117,8 @@ TEST(PreflightHost, MissingFilesAreUnknownWithReason) {
 GpuPreflightReadings healthy_gpu() {
   GpuPreflightReadings r;
   r.scope = "gpu0 0000:00:06.0";
+  r.cuda_uuid = "GPU-5ca1ab1e-0000-4000-8000-000000000006";
+  r.nvml_uuid.value = r.cuda_uuid;
   r.persistence_mode.value = true;
   r.ecc_enabled.value = true;
   r.ecc_pending.value = true;
@@ -144,7 +146,7 @@ GpuPreflightReadings healthy_gpu() {
 
 TEST(PreflightGpu, PassFixtureIsAllOk) {
   const auto checks = evaluate_gpu_preflight(healthy_gpu());
-  EXPECT_EQ(checks.size(), 14u);
+  EXPECT_EQ(checks.size(), 15u);
   for (const auto& c : checks) {
     EXPECT_EQ(c.status, CheckStatus::ok) << c.id << ": " << c.value.value_or("null");
     EXPECT_EQ(c.scope, "gpu0 0000:00:06.0");
@@ -161,6 +163,7 @@ struct FailFixture {
 
 TEST(PreflightGpu, EveryRuleHasAFailFixture) {
   const std::vector<FailFixture> fixtures = {
+      {"device_identity", CheckStatus::fail, [](auto& r) { r.nvml_uuid.value = "GPU-other"; }},
       {"persistence_mode", CheckStatus::warn, [](auto& r) { r.persistence_mode.value = false; }},
       {"ecc_mode", CheckStatus::warn, [](auto& r) { r.ecc_pending.value = false; }},
       {"ecc_volatile_uncorrected",
@@ -220,7 +223,7 @@ TEST(PreflightGpu, IdleLinkDownshiftIsNotAFault) {
 
 TEST(PreflightGpu, UnknownGpuGivesOneUnknownPerCheck) {
   const auto checks = unknown_gpu_preflight("gpu1 0000:41:00.0", "nvml: library_not_found");
-  EXPECT_EQ(checks.size(), 14u);
+  EXPECT_EQ(checks.size(), 15u);
   for (const auto& c : checks) {
     EXPECT_EQ(c.status, CheckStatus::unknown) << c.id;
     EXPECT_EQ(c.reason, "nvml: library_not_found") << c.id;
@@ -238,7 +241,7 @@ TEST(Preflight, SummaryNamesWhatWarnsAndFails) {
   r.utilization_pct.value.reset();
   const std::string s = preflight_summary(evaluate_gpu_preflight(r));
   EXPECT_EQ(s,
-            "14 checks: 1 warn, 1 fail, 1 unknown: warn gpu0 0000:00:06.0 persistence_mode "
+            "15 checks: 1 warn, 1 fail, 1 unknown: warn gpu0 0000:00:06.0 persistence_mode "
             "(disabled); fail gpu0 0000:00:06.0 ecc_volatile_uncorrected (2)");
 }
 
@@ -258,7 +261,8 @@ TEST(PreflightNvml, HealthyStubPasses) {
   unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
   const auto nvml = load_stub(GPB_STUB_NVML_PATH);
   ASSERT_NE(nvml, nullptr);
-  const auto readings = read_gpu_preflight(*nvml, kBus, "gpu0 0000:00:06.0");
+  auto readings = read_gpu_preflight(*nvml, kBus, "gpu0 0000:00:06.0");
+  readings.cuda_uuid = "GPU-5ca1ab1e-0000-4000-8000-000000000006";
   ASSERT_TRUE(readings.pcie_link.value.has_value());
   EXPECT_EQ(readings.pcie_link.value->max_width, 16);
   EXPECT_EQ(readings.slowdown_temperature_c.value.value_or(0), 87.0);
@@ -276,8 +280,10 @@ TEST(PreflightNvml, UnhealthyStubWarnsAndFails) {
   ASSERT_NE(nvml, nullptr);
   auto readings = read_gpu_preflight(*nvml, kBus, "gpu0 0000:00:06.0");
   readings.pcie_under_load = true;
+  readings.cuda_uuid = "GPU-a-different-gpu";
   const auto s = statuses(evaluate_gpu_preflight(readings));
   const std::map<std::string, CheckStatus> want = {
+      {"device_identity", CheckStatus::fail},
       {"persistence_mode", CheckStatus::warn},
       {"ecc_mode", CheckStatus::warn},
       {"ecc_volatile_uncorrected", CheckStatus::fail},

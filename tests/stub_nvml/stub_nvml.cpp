@@ -67,6 +67,10 @@ nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t, int sensor, unsigned* t) {
   *t = 58;
   return not_supported() || sensor != 0 ? 3 : 0;
 }
+nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t, char* buf, unsigned len) {
+  std::strncpy(buf, "GPU-5ca1ab1e-0000-4000-8000-000000000006", len);
+  return not_supported() ? 3 : 0;
+}
 nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t, int type, unsigned* mhz) {
   *mhz = 1410;
   return not_supported() || type != 1 ? 3 : 0;

@@ -52,6 +52,8 @@ class Nvml {
   Reading<std::uint64_t> clock_event_reasons(const std::string& pci_bus_id) const;
   Reading<double> temperature_c(const std::string& pci_bus_id) const;
   Reading<double> sm_clock_mhz(const std::string& pci_bus_id) const;
+  /// "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", to check NVML and CUDA agree (MR-17).
+  Reading<std::string> uuid(const std::string& pci_bus_id) const;
 
   // Preflight items (MR-19), read once before a run.
   Reading<bool> persistence_mode(const std::string& pci_bus_id) const;

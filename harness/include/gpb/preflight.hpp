@@ -33,6 +33,8 @@ struct PcieLink {
 /// Everything the GPU rules look at, for one GPU (`scope` names it, e.g. "gpu0 0000:00:06.0").
 struct GpuPreflightReadings {
   std::string scope;
+  std::string cuda_uuid;           ///< cudaDeviceProp::uuid of the GPU at this bus id
+  Reading<std::string> nvml_uuid;  ///< what NVML says is at this bus id (MR-17)
   Reading<bool> persistence_mode;
   Reading<bool> ecc_enabled, ecc_pending;  ///< current and pending-after-reset ECC mode
   Reading<std::uint64_t> ecc_volatile_uncorrected;
