@@ -562,6 +562,20 @@ extern "C" void on_supervisor_signal(int signum) {
   g_supervisor_signal = signum;
 }
 
+/// Saves the finished result and its integrity sidecar (DI-5). A sidecar that cannot be written
+/// is a warning (the result itself is safe), and a stale one from an overwritten file is removed
+/// so it cannot call the new file modified.
+void save_final_result(const RunRecord& record, const std::string& out_path, bool overwrite) {
+  save_run_atomic(record, out_path, overwrite);
+  try {
+    write_integrity_sidecar(out_path);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    std::filesystem::remove(integrity_sidecar_path(out_path), ignored);
+    std::fprintf(stderr, "gpubench: warning: no integrity sidecar: %s\n", e.what());
+  }
+}
+
 /// FH-2: runs the cases in a worker process (this binary, same arguments) under a watchdog. A
 /// worker that hangs in a case is killed and the case recorded as `timeout`; one that dies in a
 /// case has it recorded as `error` with the signal; then a fresh worker carries the run on from
@@ -661,7 +675,7 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
       const ExitCode code =
           exit_code_for(statuses, false, static_cast<int>(g_supervisor_signal), false);
       so_far.run.exit_code = static_cast<int>(code);
-      save_run_atomic(so_far, out_path, o.overwrite);
+      save_final_result(so_far, out_path, o.overwrite);
       std::error_code ignored;
       std::filesystem::remove(partial_path, ignored);
       return static_cast<int>(code);
@@ -1008,7 +1022,7 @@ int run_command(const CliOptions& o,
   const ExitCode code = exit_code_for(statuses, no_device, static_cast<int>(g_signal), refused);
   record.run.exit_code = static_cast<int>(code);
   record.run.finished_utc = utc_now_iso8601();
-  save_run_atomic(record, out_path, o.overwrite);
+  save_final_result(record, out_path, o.overwrite);
   std::error_code ignored;
   std::filesystem::remove(partial_path, ignored);
 

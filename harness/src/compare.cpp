@@ -241,6 +241,13 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
   file_flag("GPU model", [](const CompareFile& f) { return f.gpu_names; });
   file_flag("driver", [](const CompareFile& f) { return f.driver; });
   file_flag("profile", [](const CompareFile& f) { return f.profile; });
+  // A file changed after it was written (DI-5).
+  for (const auto& rf : runs) {
+    if (rf.integrity.status == Integrity::modified ||
+        rf.integrity.status == Integrity::bad_sidecar) {
+      cmp.file_flags.push_back(rf.integrity.detail);
+    }
+  }
   // A machine whose audit warned measured under conditions worth knowing about (MR-19).
   for (std::size_t i = 0; i < cmp.files.size(); ++i) {
     if (cmp.files[i].preflight_warned) {

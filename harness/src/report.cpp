@@ -310,7 +310,7 @@ std::vector<ResultFile> load_result_files(const std::vector<std::string>& paths,
   parallel_for(paths.size(), workers, [&](std::uint64_t begin, std::uint64_t end, unsigned) {
     for (std::uint64_t i = begin; i < end; ++i) {
       try {
-        runs[i] = {paths[i], load_run(paths[i])};
+        runs[i] = {paths[i], load_run(paths[i]), check_integrity(paths[i])};
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -405,6 +405,10 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
     const std::string host_key = uuids_known ? join(uuids, ",") : r.host.hostname + "|" + rf.path;
     if (r.gpus.empty()) {
       rep.warnings.push_back(rf.path + ": no GPU in this run: nothing in it is priced");
+    }
+    if (rf.integrity.status == Integrity::modified ||
+        rf.integrity.status == Integrity::bad_sidecar) {
+      rep.warnings.push_back(rf.integrity.detail);  // priced anyway; the reader decides (DI-5)
     }
     const auto machine_for = [&](const GpuInfo& g) -> MachineBuild& {
       const std::string key = g.name + "|" + host_key;

@@ -3,6 +3,7 @@
 // valid UTF-8, big integers as strings), a strict reader (nlohmann parser callback for depth,
 // duplicate keys and string length; typed field access with paths) and atomic file writes.
 #include <gpb/schema_json.hpp>
+#include <gpb/sha256.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,7 @@
 #include <iterator>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -1469,6 +1471,70 @@ void save_run_atomic(const RunRecord& record, const std::filesystem::path& path,
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& text, bool overwrite) {
   write_atomic(path, text, overwrite, nullptr);
+}
+
+namespace {
+constexpr const char* kSidecarTag = "sha256-canonical-json";
+
+std::string read_whole(const std::filesystem::path& path) {
+  std::string text;
+  int err = 0;
+  const InputLimits limits;
+  if (!read_capped(path.string(), limits.max_file_bytes, text, err)) {
+    throw InputError(path.string() + ": cannot open: " + std::generic_category().message(err));
+  }
+  return text;
+}
+}  // namespace
+
+std::string canonical_sha256(const std::string& text, const std::string& origin) {
+  // nlohmann::json keeps object keys in a std::map: dump() without indent is the sorted,
+  // whitespace-free form.
+  const Json doc = parse_limited(text, origin, InputLimits{});
+  return sha256_hex(doc.dump(-1, ' ', false, Json::error_handler_t::strict));
+}
+
+std::filesystem::path integrity_sidecar_path(const std::filesystem::path& result_path) {
+  return std::filesystem::path(result_path.string() + ".sha256");
+}
+
+void write_integrity_sidecar(const std::filesystem::path& result_path) {
+  const std::string hex = canonical_sha256(read_whole(result_path), result_path.string());
+  write_file_atomic(
+      integrity_sidecar_path(result_path),
+      std::string(kSidecarTag) + " " + hex + " " + result_path.filename().string() + "\n",
+      true);
+}
+
+IntegrityCheck check_integrity(const std::filesystem::path& result_path) {
+  const auto sidecar = integrity_sidecar_path(result_path);
+  std::error_code ec;
+  if (!std::filesystem::exists(sidecar, ec)) {
+    return {Integrity::no_sidecar, ""};
+  }
+  std::string line;
+  try {
+    line = read_whole(sidecar);
+  } catch (const InputError& e) {
+    return {Integrity::bad_sidecar, e.what()};
+  }
+  std::istringstream in(line);
+  std::string tag, want;
+  in >> tag >> want;
+  const bool hex_ok = want.size() == 64 && std::all_of(want.begin(), want.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                      });
+  if (tag != kSidecarTag || !hex_ok) {
+    return {Integrity::bad_sidecar,
+            sidecar.string() + ": expected \"" + kSidecarTag + " <64 hex digits> <file>\""};
+  }
+  const std::string got = canonical_sha256(read_whole(result_path), result_path.string());
+  if (got != want) {
+    return {Integrity::modified,
+            result_path.string() + ": modified after generation (canonical SHA-256 " +
+                got.substr(0, 12) + "..., its sidecar says " + want.substr(0, 12) + "...)"};
+  }
+  return {Integrity::verified, ""};
 }
 
 }  // namespace gpb

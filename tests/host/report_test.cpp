@@ -63,7 +63,7 @@ class InFixtures : public ::testing::Test {
   static std::vector<ResultFile> runs(const std::vector<std::string>& names) {
     std::vector<ResultFile> out;
     for (const auto& n : names) {
-      out.push_back({n, load_run(n)});
+      out.push_back({n, load_run(n), {}});
     }
     return out;
   }
@@ -369,7 +369,7 @@ TEST(ValueReport, BadQuotesAreLeftOutWithWarningsNeverDividedBy) {
                                        quote(2, nan, "USD"),
                                        quote(2, 1, "EUR")};
   const ValueReport r =
-      build_value_report({{"mem.json", rec}}, quotes, aliases, {}, {}, ReportOptions{});
+      build_value_report({{"mem.json", rec, {}}}, quotes, aliases, {}, {}, ReportOptions{});
   EXPECT_TRUE(r.offers.empty());
   ASSERT_EQ(r.machines.size(), 1u);
   EXPECT_FALSE(r.machines[0].unpriced_reason.empty());
@@ -672,7 +672,7 @@ TEST(ReportCsv, FormulaCellsAreNeutralised) {
     c.reasons = {"=cmd()"};
     rec.results.push_back(c);
   }
-  const ValueReport r = build_value_report({{"@file.json", rec}}, {}, AliasTable{}, {}, {}, {});
+  const ValueReport r = build_value_report({{"@file.json", rec, {}}}, {}, AliasTable{}, {}, {}, {});
   std::ostringstream s;
   render_report_csv(r, s);
   const CsvTable t = parse_csv(s.str(), "report.csv");
@@ -953,7 +953,7 @@ TEST(ValueReport, ReferenceResultsAgainstBundledData) {
   for (const auto& e : fs::directory_iterator(fs::path(GPB_SOURCE_DIR) / "results" / "reference")) {
     const std::string name = e.path().filename().string();
     if (e.path().extension() == ".json" && name.find("torch") == std::string::npos) {
-      runs.push_back({name, load_run(e.path())});
+      runs.push_back({name, load_run(e.path()), {}});
     }
   }
   std::sort(runs.begin(), runs.end(), [](const ResultFile& a, const ResultFile& b) {

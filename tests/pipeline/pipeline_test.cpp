@@ -354,11 +354,14 @@ TEST(Pipeline, HostFamilyRunIsValidAndExitsZero) {
     expect_valid_host_result(c);
     EXPECT_TRUE(c.verified);
   }
-  // Only the output file (and our captured streams) was written in the working directory.
+  // Only the output file, its integrity sidecar (DI-5) and our captured streams were written.
   for (const auto& e : fs::directory_iterator(dir.path())) {
     const std::string n = e.path().filename().string();
-    EXPECT_TRUE(n == "host.json" || contains(n, ".stdout") || contains(n, ".stderr")) << n;
+    EXPECT_TRUE(n == "host.json" || n == "host.json.sha256" || contains(n, ".stdout") ||
+                contains(n, ".stderr"))
+        << n;
   }
+  EXPECT_EQ(check_integrity(dir / "host.json").status, Integrity::verified);
 }
 
 // ---- (c) DI-1: no overwrite without --overwrite
@@ -509,7 +512,9 @@ TEST(Pipeline, SigtermWritesInterruptedFileAndExits143) {
   // No temporary files are left next to the result.
   for (const auto& e : fs::directory_iterator(dir.path())) {
     const std::string n = e.path().filename().string();
-    EXPECT_TRUE(n == "T.json" || contains(n, ".stdout") || contains(n, ".stderr")) << n;
+    EXPECT_TRUE(n == "T.json" || n == "T.json.sha256" || contains(n, ".stdout") ||
+                contains(n, ".stderr"))
+        << n;
   }
 }
 
@@ -725,10 +730,14 @@ TEST(Pipeline, WatchdogIsolatesHangsAndCrashes) {
     EXPECT_EQ(a.rfind("--worker-", 0), std::string::npos) << a;
   }
   EXPECT_EQ(rec.run.argv.back(), "0.9");
+  // DI-5: the finished file comes with its integrity sidecar, and it matches.
+  EXPECT_EQ(check_integrity(file).status, Integrity::verified);
   // Every worker ran under one run id and seed; only the result file is left.
   for (const auto& e : fs::directory_iterator(dir.path())) {
     const std::string n = e.path().filename().string();
-    EXPECT_TRUE(n == "W.json" || contains(n, ".stdout") || contains(n, ".stderr")) << n;
+    EXPECT_TRUE(n == "W.json" || n == "W.json.sha256" || contains(n, ".stdout") ||
+                contains(n, ".stderr"))
+        << n;
   }
 }
 

@@ -159,7 +159,7 @@ void BM_BuildReportInMemory(benchmark::State& state) {
   const Dataset& d = dataset();
   std::vector<gpb::ResultFile> runs;
   for (const auto& p : d.result_paths) {
-    runs.push_back({p, gpb::load_run(p)});
+    runs.push_back({p, gpb::load_run(p), {}});
   }
   const auto quotes = gpb::load_price_table(d.prices);
   const gpb::AliasTable aliases = gpb::load_alias_table(d.aliases);

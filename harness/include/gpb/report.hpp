@@ -7,6 +7,7 @@
 
 #include <gpb/prices.hpp>
 #include <gpb/schema.hpp>
+#include <gpb/schema_json.hpp>
 #include <gpb/status.hpp>
 
 #include <cstddef>
@@ -23,6 +24,7 @@ namespace gpb {
 struct ResultFile {
   std::string path;
   RunRecord record;
+  IntegrityCheck integrity;  ///< against its sidecar, when it has one (DI-5)
 };
 
 /// Loads result files with load_run (strict, IN-2), in parallel on `workers` threads (0 = every

@@ -52,6 +52,30 @@ RunRecord load_run(const std::filesystem::path& path, const InputLimits& limits 
 /// removing the temp file. Never leaves a truncated target.
 void save_run_atomic(const RunRecord& record, const std::filesystem::path& path, bool overwrite);
 
+/// DI-5 corruption evidence: SHA-256 of the document's canonical form (keys sorted, no
+/// whitespace), so reformatting does not count as a change and any edit of a value does.
+/// Detects corruption, not forgery. Throws InputError when `text` is not valid JSON.
+std::string canonical_sha256(const std::string& text, const std::string& origin);
+
+/// "<result>.sha256": "sha256-canonical-json <hex> <file name>\n".
+std::filesystem::path integrity_sidecar_path(const std::filesystem::path& result_path);
+/// Hashes the file as written and saves its sidecar atomically (replacing an old one).
+void write_integrity_sidecar(const std::filesystem::path& result_path);
+
+enum class Integrity {
+  no_sidecar,   ///< nothing to check against (files from before 1.1, or copied alone)
+  verified,     ///< the canonical hash matches
+  modified,     ///< it does not: the document changed after it was written
+  bad_sidecar,  ///< the sidecar is not in the expected format
+};
+struct IntegrityCheck {
+  Integrity status = Integrity::no_sidecar;
+  std::string detail;  ///< for modified / bad_sidecar
+};
+/// Compares a result file with its sidecar, if it has one. Never throws for a bad sidecar;
+/// throws InputError when the result file itself cannot be read or parsed.
+IntegrityCheck check_integrity(const std::filesystem::path& result_path);
+
 /// Writes arbitrary text atomically with the same guarantees (used for logs and reports).
 void write_file_atomic(const std::filesystem::path& path, const std::string& text, bool overwrite);
 
