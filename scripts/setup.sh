@@ -4,7 +4,8 @@
 # Google Benchmark and GoogleTest. The CUDA toolkit (nvcc, cuBLAS) is not installed here: without
 # it gpubench builds its host-only configuration. Idempotent: does nothing when all is present.
 # `setup.sh --test` adds what the test suite needs beyond the build: Chromium (the HTML report
-# is opened headless), clang with libFuzzer and the ASan/UBSan runtimes (scripts/fuzz.sh).
+# is opened headless), clang with libFuzzer and the ASan/UBSan runtimes (scripts/fuzz.sh), and
+# cppcheck (scripts/check.sh).
 set -euo pipefail
 
 test_tools=0
@@ -31,6 +32,7 @@ if [ "$test_tools" -eq 1 ]; then
   # libFuzzer and the sanitizer runtimes of Debian's clang (clang-14 on Debian 12).
   compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
     missing+=(libclang-rt-14-dev)
+  command -v cppcheck >/dev/null 2>&1 || missing+=(cppcheck)  # scripts/check.sh
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

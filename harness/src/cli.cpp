@@ -156,7 +156,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     bool has_value = false;
     if (const auto eq = arg.find('='); eq != std::string::npos) {
       value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
+      arg.resize(eq);
       has_value = true;
     }
     if (!takes(o.command, arg)) {

@@ -73,7 +73,7 @@ ImportArgs parse_import_args(const std::vector<std::string>& args) {
     std::optional<std::string> value;
     if (const auto eq = arg.find('='); eq != std::string::npos) {
       value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
+      arg.resize(eq);
     }
     std::optional<std::string>* slot = nullptr;
     if (arg == "--format") {

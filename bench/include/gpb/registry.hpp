@@ -176,7 +176,7 @@ int register_sweep(const char* family,
                    int methodology_version,
                    std::vector<P> points,
                    Describe describe,
-                   Requires req,
+                   const Requires& req,
                    Body body) {
   for (const P& p : points) {
     CaseDesc d = describe(p);
