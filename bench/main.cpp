@@ -17,10 +17,14 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv, argv + argc);
   try {
     // Host-only commands parse their own arguments (harness/include/gpb/commands.hpp).
-    if (args.size() > 1 && (args[1] == "prices" || args[1] == "report" || args[1] == "compare")) {
+    if (args.size() > 1 && (args[1] == "prices" || args[1] == "report" || args[1] == "compare" ||
+                            args[1] == "validate")) {
       const std::vector<std::string> rest(args.begin() + 2, args.end());
       if (args[1] == "prices") {
         return gpb::prices_command(rest);
+      }
+      if (args[1] == "validate") {
+        return gpb::validate_command(rest);
       }
       return args[1] == "report" ? gpb::report_command(rest) : gpb::compare_command(rest);
     }

@@ -120,7 +120,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   } else {
     throw UsageError(
         "unknown command '" + first +
-        "' (expected devices, list, run, preflight, report, compare or prices; see --help)");
+        "' (expected devices, list, run, preflight, report, compare, validate or prices; see "
+        "--help)");
   }
   ++i;
   bool profile_set = false;
@@ -306,6 +307,7 @@ std::string help_text(Command c) {
              "  preflight audit the machine state that changes results\n"
              "  report    value-per-dollar report from result files and prices\n"
              "  compare   side-by-side table of matching cases of result files\n"
+             "  validate  check result files (strict load, integrity sidecar)\n"
              "  prices    import price catalogs (prices import --format skypilot ...)\n"
              "  --version print the version\n"
              "Run 'gpubench <command> --help' for the options of a command.\n";

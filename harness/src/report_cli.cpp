@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -66,6 +67,16 @@ constexpr const char* kCompareHelp =
     "  -h, --help           this text\n"
     "\n"
     "A result file that fails to load stops the command (exit 2) naming the file.\n";
+
+constexpr const char* kValidateHelp =
+    "usage: gpubench validate RESULT.json [more.json...]\n"
+    "\n"
+    "Checks result files as gpubench reads them (strict JSON, schema version, every field and\n"
+    "status) and against their integrity sidecar (RESULT.json.sha256) when there is one. One\n"
+    "line per file, then a count.\n"
+    "\n"
+    "exit codes: 0 every file valid and unmodified, 2 a file invalid, unreadable, modified\n"
+    "after generation, or with a malformed sidecar\n";
 
 struct ParsedArgs {
   std::vector<std::string> positional;
@@ -296,6 +307,54 @@ int compare_command(const std::vector<std::string>& args) {
   compare_renderers().at(format)(c, text);
   emit(text.str(), out, has_switch(p, "--overwrite"));
   return 0;
+}
+
+int validate_command(const std::vector<std::string>& args, std::ostream& out) {
+  const ParsedArgs p = parse_args("validate", args, {}, {});
+  if (p.help) {
+    out << kValidateHelp;
+    return 0;
+  }
+  if (p.positional.empty()) {
+    throw UsageError("validate: needs at least one result file (see gpubench validate --help)");
+  }
+  int bad = 0;
+  for (const auto& path : p.positional) {
+    try {
+      const RunRecord r = load_run(path);
+      const IntegrityCheck integrity = check_integrity(path);
+      std::map<std::string, int> by_status;
+      for (const auto& c : r.results) {
+        ++by_status[std::string(to_string(c.status))];
+      }
+      std::string statuses;
+      for (const auto& [name, n] : by_status) {
+        statuses += (statuses.empty() ? ": " : ", ") + std::to_string(n) + " " + name;
+      }
+      const char* sidecar = integrity.status == Integrity::verified     ? "integrity verified"
+                            : integrity.status == Integrity::no_sidecar ? "no integrity sidecar"
+                                                                        : nullptr;
+      if (sidecar == nullptr) {
+        ++bad;
+        out << path << ": "
+            << (integrity.status == Integrity::modified ? "MODIFIED: " : "BAD SIDECAR: ")
+            << integrity.detail << "\n";
+        continue;
+      }
+      out << path << ": valid (schema " << r.schema.major << "." << r.schema.minor << ", "
+          << r.results.size() << " cases" << statuses << "; " << sidecar << ")\n";
+    } catch (const InputError& e) {
+      ++bad;
+      out << path << ": INVALID: " << e.what() << "\n";
+    }
+  }
+  out << p.positional.size() << " file" << (p.positional.size() == 1 ? "" : "s") << ", " << bad
+      << " with problems\n";
+  return bad == 0 ? 0 : 2;
+}
+
+int validate_command(const std::vector<std::string>& args) {
+  return validate_command(args, std::cout);
 }
 
 }  // namespace gpb

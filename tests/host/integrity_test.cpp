@@ -2,9 +2,11 @@
 // Corruption evidence (METHODOLOGY DI-5): SHA-256 against FIPS 180-4 vectors, the canonical
 // hash's indifference to formatting, and the sidecar check (verified, modified, malformed,
 // absent), also as `report` and `compare` see it.
+#include <gpb/commands.hpp>
 #include <gpb/report.hpp>
 #include <gpb/schema_json.hpp>
 #include <gpb/sha256.hpp>
+#include <gpb/units.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -97,6 +99,47 @@ TEST(Integrity, SidecarVerifiesAndCatchesEdits) {
   EXPECT_EQ(check_integrity(file).status, Integrity::bad_sidecar);
   dir.write("r.json.sha256", "");
   EXPECT_EQ(check_integrity(file).status, Integrity::bad_sidecar);
+}
+
+TEST(Validate, OneLinePerFileAndExitCode) {
+  test::TempDir dir("validate");
+  const auto good = dir.write("good.json", golden_text());
+  write_integrity_sidecar(good);
+  const auto plain = dir.write("plain.json", golden_text());  // no sidecar: still valid
+  std::string edited = golden_text();
+  edited.replace(edited.find("\"exit_code\": 0"), 14, "\"exit_code\": 3");
+  const auto changed = dir.write("changed.json", golden_text());
+  write_integrity_sidecar(changed);
+  dir.write("changed.json", edited);
+  const auto broken = dir.write("broken.json", "{\"schema\": 1}");
+
+  std::ostringstream out;
+  EXPECT_EQ(validate_command({good.string(), plain.string()}, out), 0);
+  EXPECT_NE(out.str().find("good.json: valid (schema 1.1, 2 cases: 1 skipped, 1 valid; "
+                           "integrity verified)"),
+            std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("plain.json: valid (schema 1.1, 2 cases: 1 skipped, 1 valid; no "
+                           "integrity sidecar)"),
+            std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("2 files, 0 with problems"), std::string::npos) << out.str();
+
+  std::ostringstream bad;
+  EXPECT_EQ(
+      validate_command(
+          {good.string(), changed.string(), broken.string(), (dir / "missing.json").string()}, bad),
+      2);
+  EXPECT_NE(bad.str().find("changed.json: MODIFIED: "), std::string::npos) << bad.str();
+  EXPECT_NE(bad.str().find("broken.json: INVALID: "), std::string::npos) << bad.str();
+  EXPECT_NE(bad.str().find("missing.json: INVALID: "), std::string::npos) << bad.str();
+  EXPECT_NE(bad.str().find("4 files, 3 with problems"), std::string::npos) << bad.str();
+
+  std::ostringstream help;
+  EXPECT_EQ(validate_command({"--help"}, help), 0);
+  EXPECT_NE(help.str().find("usage: gpubench validate"), std::string::npos);
+  EXPECT_THROW(validate_command({}, help), UsageError);
+  EXPECT_THROW(validate_command({"--bogus", good.string()}, help), UsageError);
 }
 
 }  // namespace

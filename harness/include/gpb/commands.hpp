@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Host-only subcommands: `prices`, `report` and `compare`. Each parses its own arguments
-// strictly (UsageError -> exit 2; InputError for bad files -> exit 2) and returns the exit code.
+// Host-only subcommands: `prices`, `report`, `compare` and `validate`. Each parses its own
+// arguments strictly (UsageError -> exit 2; InputError for bad files -> exit 2) and returns the
+// exit code.
 #pragma once
 
 #include <iosfwd>
@@ -31,5 +32,10 @@ int report_command(const std::vector<std::string>& args);
 
 /// gpubench compare A.json B.json [...] [--format md|csv|json] [--out FILE] [--overwrite]
 int compare_command(const std::vector<std::string>& args);
+
+/// gpubench validate RESULT... : strict load plus the integrity sidecar (DI-5), one line per
+/// file. 0 when every file is valid and unmodified, else 2. Throws UsageError without files.
+int validate_command(const std::vector<std::string>& args);
+int validate_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace gpb
