@@ -107,6 +107,13 @@ if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; 
     tee -a "$log" "$summary"
 fi
 
+step "validate the result files (strict load, integrity sidecars)"
+echo "### validate" >>"$summary"
+"$bin" validate "$out"/result-*.json >>"$summary" 2>>"$log"
+echo "validate: exit code $?" | tee -a "$log" "$summary"
+# The sidecars are checked; they go so that the 8 files that come back are the results and logs.
+rm -f "$out"/*.sha256
+
 step "summary"
 cat "$summary"
 echo "GPU tests: $gpu_status; memcheck: $memcheck; files in $out"
