@@ -89,7 +89,7 @@ echo "memcheck: $memcheck" | tee -a "$log"
 run_case "quick suite" 150 --quick --out "$out/result-quick.json"
 run_case "default GEMM and compute" 260 --family gemm,compute --out "$out/result-gemm.json"
 if [ "${GPB_DC_VARIANTS:-1}" != 0 ]; then
-  run_case "stream launch-shape variants" 60 --full --family stream/variant --min-time 0.2 \
+  run_case "stream launch-shape variants" 90 --full --family stream/variant --min-time 0.2 \
     --timeout 3 --out "$out/result-variants.json"
 fi
 run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
