@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const gpb::RunRecord again = gpb::parse_run(once, "once.json");
   check(gpb::to_json_text(again) == once, "parse -> dump -> parse -> dump identical");
 
-  const std::vector<gpb::ResultFile> runs{{"a.json", record}, {"b.json", again}};
+  const std::vector<gpb::ResultFile> runs{{"a.json", record, {}}, {"b.json", again, {}}};
   gpb::ReportOptions options;
   options.include_noisy = (size & 1u) != 0;
   const gpb::ValueReport report = gpb::build_value_report(runs, {}, {}, {}, {}, options);
