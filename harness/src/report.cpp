@@ -4,7 +4,9 @@
 // keeps the origin of every number (case + file, price source + as-of + file:line).
 #include <gpb/csv.hpp>
 #include <gpb/parallel.hpp>
+#include <gpb/repeats.hpp>
 #include <gpb/report.hpp>
+#include <gpb/report_text.hpp>
 #include <gpb/schema_json.hpp>
 
 #include <algorithm>
@@ -551,7 +553,20 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
         m.note = "best of " + n + " eligible case(s)";
       }
       if (repeats > 1) {
-        m.note += "; median of " + std::to_string(repeats) + " runs of that case";
+        // MR-20: how far the runs of that case (repeats, and the machine's GPUs) disagree.
+        const auto [lo, hi] = std::minmax_element(best.values.begin(), best.values.end());
+        const double spread = chosen_value > 0 ? (*hi - *lo) / chosen_value : 0;
+        const double limit = repeat_spread_limit(best.case_name);
+        m.note += "; median of " + std::to_string(repeats) + " runs of that case, spread " +
+                  format_fixed(100 * spread, 1) + " %";
+        if (spread > limit) {
+          m.note += " (over the " + format_fixed(100 * limit, 0) + " % limit)";
+          rep.warnings.push_back(b.machine.id + " " + std::string(mi.label) + ": the " +
+                                 std::to_string(repeats) + " runs of " + best.case_name +
+                                 " spread " + format_fixed(100 * spread, 1) + " %, over the " +
+                                 format_fixed(100 * limit, 0) +
+                                 " % repeatability limit (MR-20): the median may not hold");
+        }
       }
       if (best.unsteady) {
         m.note += "; sustained window not steady (MR-8)";

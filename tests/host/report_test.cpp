@@ -338,6 +338,50 @@ TEST_F(InFixtures, MissingPriceIsNaNeverZero) {
   }
 }
 
+// MR-20: repeated runs of the chosen case report their spread; over the limit, a warning.
+TEST(ValueReport, RepeatSpreadIsNotedAndFlaggedOverTheLimit) {
+  const auto triad = [](double gbps) {
+    CaseResult c;
+    c.family = "stream/hbm";
+    c.name = "stream/hbm/kernel=triad/dtype=f32/gpu=0";
+    c.params = {{"kernel", "triad"}, {"dtype", "f32"}};
+    c.devices = {0};
+    c.device_uuids = {"GPU-1"};
+    c.status = Status::valid;
+    c.verified = true;
+    c.headline = Metric{"bandwidth", gbps, "GB/s", "bytes / median_s"};
+    return c;
+  };
+  RunRecord rec;
+  GpuInfo g;
+  g.name = "H200";
+  g.uuid = "GPU-1";
+  rec.gpus.push_back(g);
+  rec.results = {triad(4100), triad(4110), triad(4105)};
+  const auto note_of = [](const ValueReport& r) {
+    for (const auto& m : r.machines.at(0).metrics) {
+      if (m.metric == ValueMetric::hbm_triad) {
+        return m.note;
+      }
+    }
+    return std::string("<no triad>");
+  };
+  const auto warned = [](const ValueReport& r) {
+    return std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+      return w.find("repeatability limit (MR-20)") != std::string::npos;
+    });
+  };
+  ValueReport r = build_value_report({{"mem.json", rec, {}}}, {}, AliasTable{}, {}, {}, {});
+  EXPECT_NE(note_of(r).find("median of 3 runs of that case, spread 0.2 %"), std::string::npos)
+      << note_of(r);
+  EXPECT_FALSE(warned(r));
+
+  rec.results.push_back(triad(3800));  // 4 runs: 3800..4110, median 4102.5: 7.6 %
+  r = build_value_report({{"mem.json", rec, {}}}, {}, AliasTable{}, {}, {}, {});
+  EXPECT_NE(note_of(r).find("spread 7.6 % (over the 3 % limit)"), std::string::npos) << note_of(r);
+  EXPECT_TRUE(warned(r));
+}
+
 TEST(ValueReport, BadQuotesAreLeftOutWithWarningsNeverDividedBy) {
   RunRecord rec;
   GpuInfo g;
