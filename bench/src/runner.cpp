@@ -29,6 +29,7 @@
 #include <set>
 #include <sstream>
 
+#include "run_internal.hpp"
 #include <unistd.h>
 
 namespace gpb {
@@ -97,6 +98,8 @@ std::regex compile_filter(const std::string& filter, const char* what) {
   }
 }
 
+}  // namespace
+
 /// The cases of the profile that match --family and FILTER. Unknown families are errors.
 std::vector<const CaseSpec*> select_specs(const CliOptions& o) {
   const auto& all = Catalog::instance().cases();
@@ -131,6 +134,8 @@ std::vector<const CaseSpec*> select_specs(const CliOptions& o) {
   }
   return out;
 }
+
+namespace {
 
 struct Instance {
   const CaseSpec* spec = nullptr;
@@ -365,6 +370,8 @@ std::size_t count_gbench_selected(const std::vector<Instance>& instances,
   return n * repetitions;
 }
 
+}  // namespace
+
 std::string default_out_path(const std::string& hostname) {
   return "gpubench-" + sanitize_filename_part(hostname) + "-" + utc_now_iso8601(true) + ".json";
 }
@@ -386,6 +393,8 @@ std::unique_ptr<Nvml> attach_nvml(RunRecord& record) {
   }
   return nvml;
 }
+
+namespace {
 
 /// Clock, power, temperature and clock-event reasons of one device, as a short note.
 std::string nvml_snapshot(const Nvml& nvml, const std::string& bus) {
@@ -411,66 +420,6 @@ std::string nvml_snapshot(const Nvml& nvml, const std::string& bus) {
     s << reasons.reason;
   }
   return s.str();
-}
-
-/// The GPUs named by --devices (all when none are named).
-std::vector<GpuInfo> select_gpus(const std::vector<GpuInfo>& found,
-                                 const std::vector<int>& wanted) {
-  if (wanted.empty() || found.empty()) {
-    return found;
-  }
-  std::vector<GpuInfo> chosen;
-  for (int d : wanted) {
-    auto it =
-        std::find_if(found.begin(), found.end(), [d](const GpuInfo& g) { return g.ordinal == d; });
-    if (it == found.end()) {
-      throw UsageError("--devices: no CUDA device " + std::to_string(d) + " (found " +
-                       std::to_string(found.size()) + ")");
-    }
-    chosen.push_back(*it);
-  }
-  return chosen;
-}
-
-/// The preflight audit (MR-19) of the host and of each GPU.
-Preflight audit(const std::vector<GpuInfo>& gpus,
-                const Nvml* nvml,
-                const std::string& nvml_reason,
-                bool strict) {
-  Preflight p;
-  p.strict = strict;
-  // GPB_TEST_HOST_ROOT puts a fixture /proc + /sys tree under the host checks (pipeline tests).
-  const char* root = std::getenv("GPB_TEST_HOST_ROOT");
-  p.checks = evaluate_host_preflight(read_host_preflight(root != nullptr ? root : ""));
-  const auto scope = [](const GpuInfo& g) {
-    return "gpu" + std::to_string(g.ordinal) + " " + g.pci_bus_id;
-  };
-  if (nvml == nullptr) {
-    for (const auto& g : gpus) {
-      const auto unknown = unknown_gpu_preflight(scope(g), "nvml: " + nvml_reason);
-      p.checks.insert(p.checks.end(), unknown.begin(), unknown.end());
-    }
-    return p;
-  }
-  // Every NVML item first, before this process opens a context on any GPU, so that
-  // other_processes counts only others; then the PCIe link again under a copy load.
-  std::vector<GpuPreflightReadings> readings;
-  for (const auto& g : gpus) {
-    readings.push_back(read_gpu_preflight(*nvml, g.pci_bus_id, scope(g)));
-    readings.back().cuda_uuid = g.uuid;
-  }
-  for (std::size_t i = 0; i < gpus.size(); ++i) {
-    with_pcie_load(gpus[i], [&] {
-      auto link = read_pcie_link(*nvml, gpus[i].pci_bus_id);
-      if (link.value) {
-        readings[i].pcie_link = link;
-        readings[i].pcie_under_load = true;
-      }
-    });
-    const auto checks = evaluate_gpu_preflight(readings[i]);
-    p.checks.insert(p.checks.end(), checks.begin(), checks.end());
-  }
-  return p;
 }
 
 std::string hex(std::uint64_t v) {
@@ -539,27 +488,11 @@ int list_command(const CliOptions& o) {
   return 0;
 }
 
-namespace {
-
 bool lists_only(const CliOptions& o) {
   return std::any_of(o.benchmark_args.begin(), o.benchmark_args.end(), [](const std::string& a) {
     return a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
            a == "--benchmark_list_tests=1";
   });
-}
-
-std::string self_executable() {
-  char buf[4096];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) {
-    throw std::runtime_error("cannot find this executable (/proc/self/exe) to start a worker");
-  }
-  return std::string(buf, static_cast<std::size_t>(n));
-}
-
-volatile std::sig_atomic_t g_supervisor_signal = 0;
-extern "C" void on_supervisor_signal(int signum) {
-  g_supervisor_signal = signum;
 }
 
 /// Saves the finished result and its integrity sidecar (DI-5). A sidecar that cannot be written
@@ -575,117 +508,6 @@ void save_final_result(const RunRecord& record, const std::string& out_path, boo
     std::fprintf(stderr, "gpubench: warning: no integrity sidecar: %s\n", e.what());
   }
 }
-
-/// FH-2: runs the cases in a worker process (this binary, same arguments) under a watchdog. A
-/// worker that hangs in a case is killed and the case recorded as `timeout`; one that dies in a
-/// case has it recorded as `error` with the signal; then a fresh worker carries the run on from
-/// the next case, starting from the results so far (<out>.partial). The worker that finishes
-/// writes the result file and prints the summary, so an uneventful run looks exactly like an
-/// in-process one.
-int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
-  // Usage errors surface here, once, before any worker starts.
-  if (select_specs(o).empty()) {
-    throw UsageError("no case matches the selection (see 'gpubench list')");
-  }
-  const std::string out_path =
-      o.out.empty() ? default_out_path(collect_host_info().hostname) : o.out;
-  if (!o.overwrite && std::filesystem::exists(out_path)) {
-    throw UsageError("--out: '" + out_path + "' exists (use --overwrite to replace it)");
-  }
-  const std::string partial_path = out_path + ".partial";
-  struct sigaction sa {};
-  sa.sa_handler = on_supervisor_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  WatchdogOptions watch;
-  watch.stop_flag = &g_supervisor_signal;
-  if (o.watchdog_s) {
-    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));  // short budgets
-  }
-
-  const std::string self = self_executable();
-  std::uint64_t resume = 0;
-  while (true) {
-    std::vector<std::string> args(argv);  // argv[0] as the user typed it, for the record
-    args.push_back("--worker-out=" + out_path);
-    if (resume > 0) {
-      args.push_back("--worker-resume=" + std::to_string(resume));
-      args.push_back("--worker-prior=" + partial_path);
-    }
-    const WorkerOutcome w = run_worker(self, args, "--worker-journal-fd=", watch);
-    if (!w.spawn_error.empty()) {
-      throw std::runtime_error("cannot start a worker process: " + w.spawn_error);
-    }
-    if (!w.unfinished) {
-      if (w.exited) {
-        return w.exit_code;  // it wrote the result file and said everything there is to say
-      }
-      std::fprintf(stderr,
-                   "gpubench: the worker process died from signal %d outside any case; the cases "
-                   "finished so far are in '%s'\n",
-                   w.term_signal,
-                   partial_path.c_str());
-      return static_cast<int>(ExitCode::case_failed);
-    }
-    // It died, or was killed, inside a case: keep what finished before it, record that case.
-    const JournalEntry& u = *w.unfinished;
-    if (!std::filesystem::exists(partial_path)) {
-      std::fprintf(
-          stderr, "gpubench: the worker died in %s before saving anything\n", u.name.c_str());
-      return static_cast<int>(ExitCode::case_failed);
-    }
-    RunRecord so_far = load_run(partial_path);
-    so_far.results.resize(std::min<std::size_t>(so_far.results.size(), u.index));
-    if (w.killed_by_watchdog) {
-      char budget[32];
-      std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
-      so_far.results.push_back(
-          unfinished_case_result(u,
-                                 Status::timeout,
-                                 "watchdog_timeout",
-                                 std::string("no result within the watchdog budget (") + budget +
-                                     " s); the worker process was killed"));
-    } else if (!w.exited) {
-      so_far.results.push_back(unfinished_case_result(
-          u,
-          Status::error,
-          "crashed_signal_" + std::to_string(w.term_signal),
-          std::string("the case killed its process: signal ") + std::to_string(w.term_signal) +
-              " (" + strsignal(w.term_signal) + ")"));
-    } else {
-      so_far.results.push_back(unfinished_case_result(
-          u,
-          Status::error,
-          "exited_inside_case",
-          "the process exited with code " + std::to_string(w.exit_code) + " inside the case"));
-    }
-    std::fprintf(stderr,
-                 "gpubench: %s: %s; carrying on with the next case\n",
-                 u.name.c_str(),
-                 so_far.results.back().message.c_str());
-    if (g_supervisor_signal != 0) {
-      // Interrupted as well: write what there is, as an interrupted run would (FH-8).
-      so_far.run.interrupted = true;
-      so_far.run.finished_utc = utc_now_iso8601();
-      std::vector<Status> statuses;
-      for (const auto& r : so_far.results) {
-        statuses.push_back(r.status);
-      }
-      const ExitCode code =
-          exit_code_for(statuses, false, static_cast<int>(g_supervisor_signal), false);
-      so_far.run.exit_code = static_cast<int>(code);
-      save_final_result(so_far, out_path, o.overwrite);
-      std::error_code ignored;
-      std::filesystem::remove(partial_path, ignored);
-      return static_cast<int>(code);
-    }
-    save_run_atomic(so_far, partial_path, true);
-    resume = u.index + 1;
-  }
-}
-
-}  // namespace
 
 int run_command(const CliOptions& o,
                 const std::vector<std::string>& argv,
@@ -1040,31 +862,6 @@ int run_command(const CliOptions& o,
                  "measured and the result file records why\n");
   }
   return static_cast<int>(code);
-}
-
-int preflight_command(const CliOptions& o) {
-  RuntimeInfo runtime;
-  const DeviceProbe probe = probe_devices(runtime);
-  const std::vector<GpuInfo> gpus = select_gpus(probe.gpus, o.devices);
-  RunRecord record;
-  record.gpus = gpus;
-  std::unique_ptr<Nvml> nvml;
-  if (!gpus.empty()) {
-    nvml = attach_nvml(record);
-  }
-  const Preflight p = audit(gpus, nvml.get(), record.runtime.nvml_reason, o.strict);
-  std::cout << preflight_table(p.checks);
-  std::cout << "preflight: " << preflight_summary(p.checks) << "\n";
-  if (gpus.empty()) {
-    std::fprintf(
-        stderr, "gpubench: no usable CUDA device: %s (host checks only)\n", probe.error.c_str());
-    return static_cast<int>(ExitCode::no_device);
-  }
-  const bool failed = std::any_of(p.checks.begin(), p.checks.end(), [](const PreflightCheck& c) {
-    return c.status == CheckStatus::fail;
-  });
-  return failed || preflight_refuses(p.checks, o.strict) ? static_cast<int>(ExitCode::preflight)
-                                                         : static_cast<int>(ExitCode::ok);
 }
 
 }  // namespace gpb

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+// FH-2 isolation: `gpubench run` runs its cases in a worker process (this binary, the same
+// arguments) under the watchdog of harness/watchdog.hpp, and carries the run on in a fresh
+// worker after a hang or a crash.
+#include <gpb/schema_json.hpp>
+#include <gpb/status.hpp>
+#include <gpb/sysinfo.hpp>
+#include <gpb/units.hpp>
+#include <gpb/watchdog.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "run_internal.hpp"
+#include <unistd.h>
+
+namespace gpb {
+namespace {
+
+std::string self_executable() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) {
+    throw std::runtime_error("cannot find this executable (/proc/self/exe) to start a worker");
+  }
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+volatile std::sig_atomic_t g_supervisor_signal = 0;
+extern "C" void on_supervisor_signal(int signum) {
+  g_supervisor_signal = signum;
+}
+
+}  // namespace
+
+/// FH-2: runs the cases in a worker process (this binary, same arguments) under a watchdog. A
+/// worker that hangs in a case is killed and the case recorded as `timeout`; one that dies in a
+/// case has it recorded as `error` with the signal; then a fresh worker carries the run on from
+/// the next case, starting from the results so far (<out>.partial). The worker that finishes
+/// writes the result file and prints the summary, so an uneventful run looks exactly like an
+/// in-process one.
+int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
+  // Usage errors surface here, once, before any worker starts.
+  if (select_specs(o).empty()) {
+    throw UsageError("no case matches the selection (see 'gpubench list')");
+  }
+  const std::string out_path =
+      o.out.empty() ? default_out_path(collect_host_info().hostname) : o.out;
+  if (!o.overwrite && std::filesystem::exists(out_path)) {
+    throw UsageError("--out: '" + out_path + "' exists (use --overwrite to replace it)");
+  }
+  const std::string partial_path = out_path + ".partial";
+  struct sigaction sa {};
+  sa.sa_handler = on_supervisor_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  WatchdogOptions watch;
+  watch.stop_flag = &g_supervisor_signal;
+  if (o.watchdog_s) {
+    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));  // short budgets
+  }
+
+  const std::string self = self_executable();
+  std::uint64_t resume = 0;
+  while (true) {
+    std::vector<std::string> args(argv);  // argv[0] as the user typed it, for the record
+    args.push_back("--worker-out=" + out_path);
+    if (resume > 0) {
+      args.push_back("--worker-resume=" + std::to_string(resume));
+      args.push_back("--worker-prior=" + partial_path);
+    }
+    const WorkerOutcome w = run_worker(self, args, "--worker-journal-fd=", watch);
+    if (!w.spawn_error.empty()) {
+      throw std::runtime_error("cannot start a worker process: " + w.spawn_error);
+    }
+    if (!w.unfinished) {
+      if (w.exited) {
+        return w.exit_code;  // it wrote the result file and said everything there is to say
+      }
+      std::fprintf(stderr,
+                   "gpubench: the worker process died from signal %d outside any case; the cases "
+                   "finished so far are in '%s'\n",
+                   w.term_signal,
+                   partial_path.c_str());
+      return static_cast<int>(ExitCode::case_failed);
+    }
+    // It died, or was killed, inside a case: keep what finished before it, record that case.
+    const JournalEntry& u = *w.unfinished;
+    if (!std::filesystem::exists(partial_path)) {
+      std::fprintf(
+          stderr, "gpubench: the worker died in %s before saving anything\n", u.name.c_str());
+      return static_cast<int>(ExitCode::case_failed);
+    }
+    RunRecord so_far = load_run(partial_path);
+    so_far.results.resize(std::min<std::size_t>(so_far.results.size(), u.index));
+    if (w.killed_by_watchdog) {
+      char budget[32];
+      std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
+      so_far.results.push_back(
+          unfinished_case_result(u,
+                                 Status::timeout,
+                                 "watchdog_timeout",
+                                 std::string("no result within the watchdog budget (") + budget +
+                                     " s); the worker process was killed"));
+    } else if (!w.exited) {
+      so_far.results.push_back(unfinished_case_result(
+          u,
+          Status::error,
+          "crashed_signal_" + std::to_string(w.term_signal),
+          std::string("the case killed its process: signal ") + std::to_string(w.term_signal) +
+              " (" + strsignal(w.term_signal) + ")"));
+    } else {
+      so_far.results.push_back(unfinished_case_result(
+          u,
+          Status::error,
+          "exited_inside_case",
+          "the process exited with code " + std::to_string(w.exit_code) + " inside the case"));
+    }
+    std::fprintf(stderr,
+                 "gpubench: %s: %s; carrying on with the next case\n",
+                 u.name.c_str(),
+                 so_far.results.back().message.c_str());
+    if (g_supervisor_signal != 0) {
+      // Interrupted as well: write what there is, as an interrupted run would (FH-8).
+      so_far.run.interrupted = true;
+      so_far.run.finished_utc = utc_now_iso8601();
+      std::vector<Status> statuses;
+      for (const auto& r : so_far.results) {
+        statuses.push_back(r.status);
+      }
+      const ExitCode code =
+          exit_code_for(statuses, false, static_cast<int>(g_supervisor_signal), false);
+      so_far.run.exit_code = static_cast<int>(code);
+      save_final_result(so_far, out_path, o.overwrite);
+      std::error_code ignored;
+      std::filesystem::remove(partial_path, ignored);
+      return static_cast<int>(code);
+    }
+    save_run_atomic(so_far, partial_path, true);
+    resume = u.index + 1;
+  }
+}
+
+}  // namespace gpb
