@@ -25,13 +25,13 @@ void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& bod
 
 void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& body,
                       const MeasurePolicy& policy) {
-  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz);
+  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz, policy.allow_gate);
   measure_with(backend, policy);
 }
 
 SampleSet Context::time(const std::function<void(cudaStream_t, std::int64_t)>& body,
                         const MeasurePolicy& policy) const {
-  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz);
+  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz, policy.allow_gate);
   return time_with(backend, policy);
 }
 

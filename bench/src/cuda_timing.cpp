@@ -24,10 +24,12 @@ constexpr unsigned long long kClockProbeNs = 50'000;  // >= 50 globaltimer ticks
 
 CudaTimingBackend::CudaTimingBackend(cudaStream_t stream,
                                      Body body,
-                                     std::optional<double> default_clock_mhz)
+                                     std::optional<double> default_clock_mhz,
+                                     bool allow_gate)
     : stream_(stream),
       body_(std::move(body)),
       default_clock_mhz_(default_clock_mhz),
+      allow_gate_(allow_gate),
       start_(make_event()),
       stop_(make_event()),
       gate_(2),
@@ -42,7 +44,7 @@ void CudaTimingBackend::warmup(std::int64_t ops) {
 
 TimedSample CudaTimingBackend::sample(std::int64_t ops) {
   volatile int* flag = gate_.data();
-  const bool gated = ops <= kMaxGatedOps;
+  const bool gated = allow_gate_ && ops <= kMaxGatedOps;
   flag[0] = 0;
   flag[1] = 0;
   {

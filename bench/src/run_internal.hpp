@@ -6,6 +6,7 @@
 #include <gpb/nvml.hpp>
 #include <gpb/registry.hpp>
 #include <gpb/schema.hpp>
+#include <gpb/status.hpp>
 
 #include <memory>
 #include <string>
@@ -21,6 +22,8 @@ std::string default_out_path(const std::string& hostname);
 std::unique_ptr<Nvml> attach_nvml(RunRecord& record);
 /// --benchmark_list_tests: list what would run, measure nothing.
 bool lists_only(const CliOptions& o);
+/// The summary table, the file name and the line that explains a non-zero exit code.
+void report_run_end(const RunRecord& record, const std::string& out_path, ExitCode code);
 /// Saves the finished result and its integrity sidecar (DI-5).
 void save_final_result(const RunRecord& record, const std::string& out_path, bool overwrite);
 

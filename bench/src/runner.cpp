@@ -608,6 +608,7 @@ int run_command(const CliOptions& o,
   options.profile = o.profile;
   options.seed = record.run.seed;
   options.verify = o.verify;
+  options.numa_affinity = o.numa_affinity;
   options.policy = policy_for(o);
 
   const std::vector<Instance> instances = expand(specs, gpus);
@@ -848,9 +849,16 @@ int run_command(const CliOptions& o,
   std::error_code ignored;
   std::filesystem::remove(partial_path, ignored);
 
+  if (!o.worker_journal_fd) {  // a supervised worker leaves the telling to its supervisor
+    report_run_end(record, out_path, code);
+  }
+  return static_cast<int>(code);
+}
+
+void report_run_end(const RunRecord& record, const std::string& out_path, ExitCode code) {
   print_summary(record.results, std::cout);
   std::cout << "results: " << out_path << "\n";
-  if (no_device) {
+  if (code == ExitCode::no_device) {
     std::fprintf(stderr,
                  "gpubench: exit 3: GPU cases were requested but no usable CUDA device was found; "
                  "host cases ran and the result file was written\n");
@@ -861,7 +869,6 @@ int run_command(const CliOptions& o,
                  "gpubench: exit 5: --strict and the preflight audit warned; nothing was "
                  "measured and the result file records why\n");
   }
-  return static_cast<int>(code);
 }
 
 }  // namespace gpb

@@ -80,7 +80,14 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
     }
     if (!w.unfinished) {
       if (w.exited) {
-        return w.exit_code;  // it wrote the result file and said everything there is to say
+        // A run's exit code means it wrote the result file; any other (a usage error, a failed
+        // start) was explained by the worker, and whatever sits at --out is not this run's.
+        const int c = w.exit_code;
+        if ((c == 0 || c == 1 || c == 3 || c == 4 || c == 5 || c == 130 || c == 143) &&
+            std::filesystem::exists(out_path)) {
+          report_run_end(load_run(out_path), out_path, static_cast<ExitCode>(c));
+        }
+        return c;
       }
       std::fprintf(stderr,
                    "gpubench: the worker process died from signal %d outside any case; the cases "
@@ -90,14 +97,23 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
       return static_cast<int>(ExitCode::case_failed);
     }
     // It died, or was killed, inside a case: keep what finished before it, record that case.
+    // Its results are in <out>.partial; or, when the watchdog's SIGTERM let it wind down like an
+    // interrupted run, in the final file it wrote (the partial goes only after that write).
     const JournalEntry& u = *w.unfinished;
-    if (!std::filesystem::exists(partial_path)) {
+    const bool wound_down = !std::filesystem::exists(partial_path);
+    if (wound_down && !std::filesystem::exists(out_path)) {
       std::fprintf(
           stderr, "gpubench: the worker died in %s before saving anything\n", u.name.c_str());
       return static_cast<int>(ExitCode::case_failed);
     }
-    RunRecord so_far = load_run(partial_path);
+    RunRecord so_far = load_run(wound_down ? out_path : partial_path);
+    if (wound_down) {
+      std::error_code ignored;  // the next worker writes the final file
+      std::filesystem::remove(out_path, ignored);
+      std::filesystem::remove(integrity_sidecar_path(out_path), ignored);
+    }
     so_far.results.resize(std::min<std::size_t>(so_far.results.size(), u.index));
+    so_far.run.interrupted = false;
     if (w.killed_by_watchdog) {
       char budget[32];
       std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
@@ -139,6 +155,7 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
       save_final_result(so_far, out_path, o.overwrite);
       std::error_code ignored;
       std::filesystem::remove(partial_path, ignored);
+      report_run_end(so_far, out_path, code);
       return static_cast<int>(code);
     }
     save_run_atomic(so_far, partial_path, true);

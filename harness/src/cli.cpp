@@ -41,26 +41,14 @@ std::vector<std::string> split_commas(std::string_view text, std::string_view fl
 
 // Flags of each command; anything else is an error (IN-1).
 bool takes(Command c, std::string_view flag) {
-  static const std::vector<std::string_view> run_flags{"--family",
-                                                       "--quick",
-                                                       "--full",
-                                                       "--profile",
-                                                       "--out",
-                                                       "--overwrite",
-                                                       "--quiet",
-                                                       "--no-verify",
-                                                       "--seed",
-                                                       "--devices",
-                                                       "--min-time",
-                                                       "--max-noise",
-                                                       "--timeout",
-                                                       "--strict",
-                                                       "--no-isolate",
-                                                       "--watchdog",
-                                                       "--worker-journal-fd",
-                                                       "--worker-resume",
-                                                       "--worker-prior",
-                                                       "--worker-out"};
+  static const std::vector<std::string_view> run_flags{
+      "--family",        "--quick",        "--full",
+      "--profile",       "--out",          "--overwrite",
+      "--quiet",         "--no-verify",    "--seed",
+      "--devices",       "--min-time",     "--max-noise",
+      "--timeout",       "--strict",       "--no-isolate",
+      "--no-affinity",   "--watchdog",     "--worker-journal-fd",
+      "--worker-resume", "--worker-prior", "--worker-out"};
   switch (c) {
     case Command::run:
       for (auto f : run_flags) {
@@ -208,6 +196,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.strict = true;
     } else if (arg == "--no-isolate") {
       o.isolate = false;
+    } else if (arg == "--no-affinity") {
+      o.numa_affinity = false;
     } else if (arg == "--watchdog") {
       const double v = parse_double(value, arg);
       if (!(v > 0) || v > 86400) {
@@ -285,6 +275,7 @@ std::string help_text(Command c) {
              "  --watchdog S       kill a case after S s (default max(60 s, 10x its planned\n"
              "                     time)): it is recorded as timeout and the run goes on\n"
              "  --no-isolate       run cases in this process (no watchdog; a crash ends the run)\n"
+             "  --no-affinity      host<->device copies: do not bind to the GPU's NUMA node\n"
              "  --benchmark_*      passed to Google Benchmark (e.g. --benchmark_filter=triad)\n"
              "exit codes: 0 all valid, 1 a case failed, 2 usage/input error,\n"
              "            3 no usable GPU (host cases still ran; file written),\n"

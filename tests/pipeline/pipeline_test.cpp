@@ -702,7 +702,7 @@ TEST(Pipeline, WatchdogIsolatesHangsAndCrashes) {
                                           "debug/misbehave,host",
                                           "--quick",
                                           "--watchdog",
-                                          "2",
+                                          "5",
                                           "--out",
                                           file.string()},
                                          kFast),
@@ -757,6 +757,49 @@ TEST(Pipeline, NoIsolateRunsInProcessAndDebugCasesAreHidden) {
   EXPECT_FALSE(contains(listed.out, "debug/")) << listed.out;
   const ProcResult none = run_gpubench({"run", "--family", "debug"}, dir.path());
   EXPECT_EQ(none.exit_code, 2) << none.err;
+}
+
+}  // namespace
+}  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// FH-2, the other way a watched case ends: it heeds the watchdog's SIGTERM and winds down like
+// an interrupted run (final file written). The case still counts as timeout, the run goes on in
+// a fresh worker, and one result file comes out.
+TEST(Pipeline, WatchdogTimeoutOfACaseThatWindsDown) {
+  TempDir dir;
+  const fs::path file = dir / "S.json";
+  const ProcResult r = run_gpubench({"run",
+                                     "--family",
+                                     "host",
+                                     "--full",
+                                     "--min-time",
+                                     "30",
+                                     "--timeout",
+                                     "60",
+                                     "--watchdog",
+                                     "2",
+                                     "--out",
+                                     file.string()},
+                                    dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const RunRecord rec = load_run(file);
+  ASSERT_EQ(rec.results.size(), 3u);
+  for (const auto& c : rec.results) {
+    EXPECT_EQ(c.status, Status::timeout) << c.name;
+    EXPECT_EQ(c.reasons, std::vector<std::string>{"watchdog_timeout"}) << c.name;
+  }
+  EXPECT_FALSE(rec.run.interrupted);
+  EXPECT_EQ(rec.run.exit_code, 1);
+  EXPECT_LT(r.seconds, 40.0);
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const std::string n = e.path().filename().string();
+    EXPECT_TRUE(n == "S.json" || n == "S.json.sha256" || contains(n, ".stdout") ||
+                contains(n, ".stderr"))
+        << n;
+  }
 }
 
 }  // namespace

@@ -19,7 +19,11 @@ class CudaTimingBackend final : public TimingBackend {
  public:
   using Body = std::function<void(cudaStream_t, std::int64_t)>;
   /// `default_clock_mhz`: the clock samples are compared with (nullopt: no discards).
-  CudaTimingBackend(cudaStream_t stream, Body body, std::optional<double> default_clock_mhz);
+  /// `allow_gate`: false for bodies that block the host (MeasurePolicy::allow_gate).
+  CudaTimingBackend(cudaStream_t stream,
+                    Body body,
+                    std::optional<double> default_clock_mhz,
+                    bool allow_gate = true);
   void warmup(std::int64_t ops) override;
   TimedSample sample(std::int64_t ops) override;
   std::optional<double> default_sm_clock_mhz() const override { return default_clock_mhz_; }
@@ -36,6 +40,7 @@ class CudaTimingBackend final : public TimingBackend {
   cudaStream_t stream_;
   Body body_;
   std::optional<double> default_clock_mhz_;
+  bool allow_gate_;
   Event start_, stop_;
   PinnedBuffer<int> gate_;                  // [0] release flag, [1] timed-out flag
   PinnedBuffer<unsigned long long> probe_;  // clock probe output

@@ -39,7 +39,8 @@ struct RunOptions {
   Profile profile = Profile::standard;
   std::uint64_t seed = 0;
   bool verify = true;
-  MeasurePolicy policy;  ///< policy.stop_flag is set from the signal handler (FH-8)
+  bool numa_affinity = true;  ///< host buffers bound to the GPU's NUMA node (MR-16)
+  MeasurePolicy policy;       ///< policy.stop_flag is set from the signal handler (FH-8)
 };
 
 /// Thrown by Context::skip and require_device_bytes; the wrapper records the status.

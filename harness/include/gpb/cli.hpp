@@ -32,6 +32,7 @@ struct CliOptions {
   std::optional<double> min_time_s, max_noise, timeout_s;
   std::vector<std::string> benchmark_args;  ///< --benchmark_* passed to Google Benchmark
   bool isolate = true;                      ///< run cases in a supervised worker (FH-2)
+  bool numa_affinity = true;                ///< bind host buffers near the GPU (MR-16)
   std::optional<double> watchdog_s;         ///< --watchdog: per-case budget override
   // Set by the supervisor on its worker only (never shown in help, stripped from argv records).
   std::optional<int> worker_journal_fd;  ///< --worker-journal-fd=N: report case start/end there

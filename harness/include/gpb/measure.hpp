@@ -34,6 +34,9 @@ struct MeasurePolicy {
   int plateau_window = 8;           ///< noise values compared for the plateau test
   double plateau_tolerance = 0.02;  ///< relative spread of noise that counts as "no longer falling"
   const volatile int* stop_flag = nullptr;  ///< non-zero: stop sampling now (SIGINT/SIGTERM, FH-8)
+  /// false for a body that blocks the host until the device has moved (a pageable copy):
+  /// behind the launch gate it would wait for a release that only comes after it returns.
+  bool allow_gate = true;
 };
 
 /// A plateau whose relative stdev is above this is `noisy`, not `valid` (bimodal timings).
