@@ -3,7 +3,7 @@
 // time, from pinned and from pageable host memory (a separate, labelled case, MR-16): what the
 // PCIe (or C2C) link of each GPU delivers, as nvbandwidth's host_to_device_memcpy_ce measures it.
 // bytes per op = S, counted once (uni); GB/s = S / t / 1e9. Peak = the current PCIe link read
-// from sysfs right after the copies (GT/s x lanes x encoding / 8, METHODOLOGY §3).
+// right after the copies, from NVML (else sysfs): GT/s x lanes x encoding / 8 (METHODOLOGY §3).
 // MR-16: the thread is bound to the CPUs local to the GPU before the host buffer is allocated
 // and first touched, so its pages come from the GPU's NUMA node; --no-affinity turns it off.
 #include <gpb/cuda_check.hpp>
@@ -11,6 +11,7 @@
 #include <gpb/fill_hash.hpp>
 #include <gpb/host_link.hpp>
 #include <gpb/kernels.cuh>
+#include <gpb/nvml.hpp>
 #include <gpb/parallel.hpp>
 #include <gpb/registry.hpp>
 
@@ -21,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sched.h>
@@ -131,6 +133,24 @@ void fill_host(unsigned char* p, std::uint64_t bytes, std::uint64_t seed) {
   });
 }
 
+/// The GPU's PCIe link now, and where the reading came from.
+std::pair<Reading<PcieLinkSpeed>, std::string> link_after_copies(const std::string& bus) {
+  std::string why;
+  if (const auto nvml = Nvml::load(why)) {
+    const auto l = nvml->pcie_link(bus);  // {gen, max gen, width, max width}
+    if (l.value) {
+      if (const auto gt = pcie_gen_gt_per_s((*l.value)[0]); gt && (*l.value)[2] > 0) {
+        return {{PcieLinkSpeed{*gt, (*l.value)[2]}, ""}, "NVML, current"};
+      }
+    }
+  }
+  const PcieLinkState s = read_pcie_link_sysfs("", bus);
+  if (s.current.value) {
+    return {s.current, "sysfs, current"};
+  }
+  return {s.max, "sysfs, max"};
+}
+
 void run(Context& ctx, const CopyPoint& p) {
   const GpuInfo& gpu = ctx.gpu();
   std::optional<ScopedCpuAffinity> bound;
@@ -181,28 +201,30 @@ void run(Context& ctx, const CopyPoint& p) {
       },
       policy);
 
-  // The link as it is right after the copies: an idle link drops its generation.
-  const PcieLinkState link = read_pcie_link_sysfs("", gpu.pci_bus_id);
-  const Reading<PcieLinkSpeed>& used = link.current.value ? link.current : link.max;
+  // The link as it is right after the copies (an idle link drops its generation): as the GPU
+  // reports it through NVML, else as the host's sysfs does (a VM's virtual bridge can show a
+  // link that has nothing to do with the GPU's, so NVML comes first).
+  const auto [speed, source] = link_after_copies(gpu.pci_bus_id);
   std::optional<double> peak;
-  if (used.value) {
-    peak = pcie_peak_bytes_per_s(used.value->gt_per_s, used.value->width);
-    char text[64];
+  if (speed.value) {
+    peak = pcie_peak_bytes_per_s(speed.value->gt_per_s, speed.value->width);
+    char text[96];
     std::snprintf(text,
                   sizeof text,
                   "%.1f GT/s x%d (%s)",
-                  used.value->gt_per_s,
-                  used.value->width,
-                  link.current.value ? "current" : "max");
+                  speed.value->gt_per_s,
+                  speed.value->width,
+                  source.c_str());
     ctx.note("pcie_link", text);
   }
   if (peak) {
     ctx.set_peak(*peak / 1e9,
-                 "PCIe per direction: GT/s x lanes x encoding / 8, the link in sysfs right after "
-                 "the copies");
+                 "PCIe per direction: GT/s x lanes x encoding / 8, the link right after the "
+                 "copies (" +
+                     source + ")");
   } else {
-    ctx.set_peak_unknown(used.value ? "pcie_rate_not_modelled"
-                                    : "pcie_link_unknown: " + used.reason);
+    ctx.set_peak_unknown(speed.value ? "pcie_rate_not_modelled"
+                                     : "pcie_link_unknown: " + speed.reason);
   }
 
   if (ctx.options().verify) {

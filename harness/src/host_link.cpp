@@ -87,6 +87,25 @@ std::optional<double> pcie_peak_bytes_per_s(double gt_per_s, int width) noexcept
   return gt_per_s * 1e9 * width * encoding / 8.0;
 }
 
+std::optional<double> pcie_gen_gt_per_s(int generation) noexcept {
+  switch (generation) {
+    case 1:
+      return 2.5;
+    case 2:
+      return 5.0;
+    case 3:
+      return 8.0;
+    case 4:
+      return 16.0;
+    case 5:
+      return 32.0;
+    case 6:
+      return 64.0;
+    default:
+      return std::nullopt;
+  }
+}
+
 PcieLinkState read_pcie_link_sysfs(const std::string& root, const std::string& bdf) {
   const std::string dir = device_dir(root, bdf);
   return {read_link(dir, "current"), read_link(dir, "max")};

@@ -35,6 +35,15 @@ TEST(HostLink, PerDirectionPeak) {
   EXPECT_FALSE(pcie_peak_bytes_per_s(32, 0).has_value());
 }
 
+TEST(HostLink, GenerationRates) {
+  EXPECT_EQ(pcie_gen_gt_per_s(1), 2.5);
+  EXPECT_EQ(pcie_gen_gt_per_s(4), 16.0);
+  EXPECT_EQ(pcie_gen_gt_per_s(5), 32.0);
+  EXPECT_EQ(pcie_gen_gt_per_s(6), 64.0);
+  EXPECT_FALSE(pcie_gen_gt_per_s(0).has_value());
+  EXPECT_FALSE(pcie_gen_gt_per_s(7).has_value());
+}
+
 TEST(HostLink, CpuLists) {
   EXPECT_EQ(parse_cpulist("0-3,8-11,16"), (std::vector<int>{0, 1, 2, 3, 8, 9, 10, 11, 16}));
   EXPECT_EQ(parse_cpulist("5"), std::vector<int>{5});

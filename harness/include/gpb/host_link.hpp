@@ -25,6 +25,10 @@ std::optional<double> parse_link_speed(std::string_view text);
 /// 128b/130b for 8-32 GT/s. nullopt for other rates (Gen6's FLIT overhead is not modelled).
 std::optional<double> pcie_peak_bytes_per_s(double gt_per_s, int width) noexcept;
 
+/// Transfer rate of a PCIe generation as NVML reports it: 1 -> 2.5, 2 -> 5, 3 -> 8, 4 -> 16,
+/// 5 -> 32, 6 -> 64 GT/s; nullopt otherwise.
+std::optional<double> pcie_gen_gt_per_s(int generation) noexcept;
+
 struct PcieLinkState {
   Reading<PcieLinkSpeed> current, max;  ///< current_link_* and max_link_* of the device
 };
