@@ -97,8 +97,9 @@ run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
 
 # FH-2 on a GPU: a kernel that never returns must end as `timeout` after --watchdog, and the
 # next case must run (and be valid) in a fresh worker. Last, so a wedged card costs nothing else.
-GPB_DEBUG_CASES=1 run_case "watchdog: a deadlocked kernel, then HBM copy" 60 --quick \
-  --family debug/gpu,stream 'deadlock|hbm/kernel=copy/dtype=f32' --watchdog 5 \
+# A 15 s budget (for every case of this run) leaves the copy case room for its verification.
+GPB_DEBUG_CASES=1 run_case "watchdog: a deadlocked kernel, then HBM copy" 90 --quick \
+  --family debug/gpu,stream 'deadlock|hbm/kernel=copy/dtype=f32' --watchdog 15 \
   --out "$out/result-watchdog.json"
 
 if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; then
