@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -147,10 +148,8 @@ std::vector<Instance> expand(const std::vector<const CaseSpec*>& specs,
                              const std::vector<GpuInfo>& gpus) {
   std::vector<Instance> out;
   for (const CaseSpec* s : specs) {
-    if (!s->requires_.gpu) {
-      out.push_back({s, nullptr, s->name});
-    } else if (gpus.empty()) {
-      out.push_back({s, nullptr, s->name});
+    if (!s->requires_.gpu || gpus.empty()) {
+      out.push_back({s, nullptr, s->name});  // host case, or a GPU case to record as skipped
     } else {
       for (const GpuInfo& g : gpus) {
         out.push_back({s, &g, s->name + "/gpu=" + std::to_string(g.ordinal)});
@@ -256,7 +255,7 @@ class Progress {
 
  private:
   static std::string format_duration(double s) {
-    const long total = static_cast<long>(s + 0.5);
+    const long total = std::lround(s);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%ld:%02ld", total / 60, total % 60);
     return buf;
