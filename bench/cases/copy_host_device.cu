@@ -139,8 +139,14 @@ std::pair<Reading<PcieLinkSpeed>, std::string> link_after_copies(const std::stri
   if (const auto nvml = Nvml::load(why)) {
     const auto l = nvml->pcie_link(bus);  // {gen, max gen, width, max width}
     if (l.value) {
-      if (const auto gt = pcie_gen_gt_per_s((*l.value)[0]); gt && (*l.value)[2] > 0) {
-        return {{PcieLinkSpeed{*gt, (*l.value)[2]}, ""}, "NVML, current"};
+      // A generation below the maximum right after the copies is most likely the idle
+      // downshift starting, not the rate the copies ran at: taking it would make a normal
+      // result look implausible. A link that really runs slow under load shows as a low
+      // percentage here, and the preflight audit (read under load) names it.
+      const int gen = std::max((*l.value)[0], (*l.value)[1]);
+      if (const auto gt = pcie_gen_gt_per_s(gen); gt && (*l.value)[2] > 0) {
+        return {{PcieLinkSpeed{*gt, (*l.value)[2]}, ""},
+                gen == (*l.value)[0] ? "NVML, current" : "NVML, max generation, current width"};
       }
     }
   }
