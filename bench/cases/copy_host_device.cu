@@ -151,6 +151,10 @@ std::pair<Reading<PcieLinkSpeed>, std::string> link_after_copies(const std::stri
     }
   }
   const PcieLinkState s = read_pcie_link_sysfs("", bus);
+  if (s.current.value && s.max.value && s.max.value->gt_per_s > s.current.value->gt_per_s) {
+    return {{PcieLinkSpeed{s.max.value->gt_per_s, s.current.value->width}, ""},
+            "sysfs, max speed, current width"};  // the idle downshift, as above
+  }
   if (s.current.value) {
     return {s.current, "sysfs, current"};
   }
