@@ -41,8 +41,8 @@ extern "C" void on_supervisor_signal(int signum) {
 /// worker that hangs in a case is killed and the case recorded as `timeout`; one that dies in a
 /// case has it recorded as `error` with the signal; then a fresh worker carries the run on from
 /// the next case, starting from the results so far (<out>.partial). The worker that finishes
-/// writes the result file and prints the summary, so an uneventful run looks exactly like an
-/// in-process one.
+/// writes the result file; the supervisor prints its summary once, so an uneventful run looks
+/// exactly like an in-process one.
 int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
   // Usage errors surface here, once, before any worker starts.
   if (select_specs(o).empty()) {
