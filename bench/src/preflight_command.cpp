@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The preflight audit (METHODOLOGY MR-19) as the runner takes it before the first case, and the
 // `gpubench preflight` command that prints it.
+#include <gpb/build_info.hpp>
 #include <gpb/device_runtime.hpp>
 #include <gpb/preflight.hpp>
 #include <gpb/runner.hpp>
@@ -36,15 +37,17 @@ std::vector<GpuInfo> select_gpus(const std::vector<GpuInfo>& found,
 }
 
 /// The preflight audit (MR-19) of the host and of each GPU.
-Preflight audit(const std::vector<GpuInfo>& gpus,
+Preflight audit(const RunRecord& record,
+                const std::vector<GpuInfo>& gpus,
                 const Nvml* nvml,
-                const std::string& nvml_reason,
                 bool strict) {
   Preflight p;
   p.strict = strict;
+  const std::string& nvml_reason = record.runtime.nvml_reason;
   // GPB_TEST_HOST_ROOT puts a fixture /proc + /sys tree under the host checks (pipeline tests).
   const char* root = std::getenv("GPB_TEST_HOST_ROOT");
   p.checks = evaluate_host_preflight(read_host_preflight(root != nullptr ? root : ""));
+  p.checks.push_back(evaluate_library_versions(record.tool, record.runtime));
   const auto scope = [](const GpuInfo& g) {
     return "gpu" + std::to_string(g.ordinal) + " " + g.pci_bus_id;
   };
@@ -77,16 +80,16 @@ Preflight audit(const std::vector<GpuInfo>& gpus,
 }
 
 int preflight_command(const CliOptions& o) {
-  RuntimeInfo runtime;
-  const DeviceProbe probe = probe_devices(runtime);
-  const std::vector<GpuInfo> gpus = select_gpus(probe.gpus, o.devices);
   RunRecord record;
+  record.tool = build_tool_info();
+  const DeviceProbe probe = probe_devices(record.runtime);
+  const std::vector<GpuInfo> gpus = select_gpus(probe.gpus, o.devices);
   record.gpus = gpus;
   std::unique_ptr<Nvml> nvml;
   if (!gpus.empty()) {
     nvml = attach_nvml(record);
   }
-  const Preflight p = audit(gpus, nvml.get(), record.runtime.nvml_reason, o.strict);
+  const Preflight p = audit(record, gpus, nvml.get(), o.strict);
   std::cout << preflight_table(p.checks);
   std::cout << "preflight: " << preflight_summary(p.checks) << "\n";
   if (gpus.empty()) {

@@ -30,9 +30,10 @@ void save_final_result(const RunRecord& record, const std::string& out_path, boo
 /// The GPUs named by --devices (all when none are named); UsageError for an unknown one.
 std::vector<GpuInfo> select_gpus(const std::vector<GpuInfo>& found, const std::vector<int>& wanted);
 /// The preflight audit (MR-19) of the host and of each GPU (preflight_command.cpp).
-Preflight audit(const std::vector<GpuInfo>& gpus,
+/// `record` gives the build and runtime versions (FH-10) and the NVML reason.
+Preflight audit(const RunRecord& record,
+                const std::vector<GpuInfo>& gpus,
                 const Nvml* nvml,
-                const std::string& nvml_reason,
                 bool strict);
 
 /// FH-2: `run` as a supervisor of worker processes (supervisor.cpp).

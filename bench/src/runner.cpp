@@ -815,7 +815,7 @@ int run_command(const CliOptions& o,
 
   // Before any case: what the audit finds is recorded; under --strict a warning refuses.
   if (!listing_only && !prior) {
-    record.preflight = audit(gpus, nvml.get(), record.runtime.nvml_reason, o.strict);
+    record.preflight = audit(record, gpus, nvml.get(), o.strict);
     refused = preflight_refuses(record.preflight.checks, o.strict);
     record.preflight.refused = refused;
     if (!o.quiet || refused) {

@@ -377,6 +377,63 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
   return c.take();
 }
 
+namespace {
+/// 13000 -> "13.0" (CUDART_VERSION and cudaDriverGetVersion: major*1000 + minor*10).
+std::string cuda_text(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+}
+/// 130100 -> "13.1.0" (CUBLAS_VERSION and cublasLtGetVersion: major*10000 + minor*100 + patch).
+std::string cublas_text(int v) {
+  return std::to_string(v / 10000) + "." + std::to_string(v % 10000 / 100) + "." +
+         std::to_string(v % 100);
+}
+}  // namespace
+
+PreflightCheck evaluate_library_versions(const ToolInfo& tool, const RuntimeInfo& runtime) {
+  PreflightCheck c{"library_versions",
+                   "host",
+                   CheckStatus::unknown,
+                   std::nullopt,
+                   "loaded libraries match the build; driver >= runtime",
+                   ""};
+  if (!tool.cuda_enabled) {
+    c.reason = "built without CUDA";
+    return c;
+  }
+  if (!runtime.cuda_runtime_version || !tool.cudart_header_version) {
+    c.reason = runtime.cuda_reason.empty() ? "CUDA runtime version not queried (no GPU case)"
+                                           : runtime.cuda_reason;
+    return c;
+  }
+  std::vector<std::string> problems;
+  std::string value = "cudart " + cuda_text(*runtime.cuda_runtime_version) + " (built " +
+                      cuda_text(*tool.cudart_header_version) + ")";
+  if (*runtime.cuda_runtime_version / 10 != *tool.cudart_header_version / 10) {
+    problems.push_back("the CUDA runtime loaded is not the one built against");
+  }
+  if (runtime.cublas_version && tool.cublas_header_version) {
+    value += ", cuBLAS " + cublas_text(*runtime.cublas_version) + " (built " +
+             cublas_text(*tool.cublas_header_version) + ")";
+    if (*runtime.cublas_version / 100 != *tool.cublas_header_version / 100) {
+      problems.push_back(
+          "a different cuBLAS is loaded than the one built against (a stale "
+          "library on the library path?)");
+    }
+  }
+  if (runtime.cuda_driver_version) {
+    value += ", driver CUDA " + cuda_text(*runtime.cuda_driver_version);
+    if (*runtime.cuda_driver_version < *runtime.cuda_runtime_version) {
+      problems.push_back("the driver is older than the CUDA runtime");
+    }
+  }
+  c.value = value;
+  c.status = problems.empty() ? CheckStatus::ok : CheckStatus::warn;
+  for (const auto& p : problems) {
+    c.reason += (c.reason.empty() ? "" : "; ") + p;
+  }
+  return c;
+}
+
 std::vector<PreflightCheck> unknown_gpu_preflight(const std::string& scope,
                                                   const std::string& why) {
   GpuPreflightReadings r;

@@ -245,6 +245,47 @@ TEST(Preflight, SummaryNamesWhatWarnsAndFails) {
             "(disabled); fail gpu0 0000:00:06.0 ecc_volatile_uncorrected (2)");
 }
 
+// ---- FH-10: loaded libraries against the headers ---------------------------------------------
+
+TEST(PreflightVersions, MatchWarnAndUnknown) {
+  ToolInfo tool;
+  tool.cuda_enabled = true;
+  tool.cudart_header_version = 13000;
+  tool.cublas_header_version = 130100;
+  RuntimeInfo rt;
+  rt.cuda_runtime_version = 13000;
+  rt.cublas_version = 130102;  // a patch release apart: the same library for our purposes
+  rt.cuda_driver_version = 13000;
+  PreflightCheck c = evaluate_library_versions(tool, rt);
+  EXPECT_EQ(c.id, "library_versions");
+  EXPECT_EQ(c.scope, "host");
+  EXPECT_EQ(c.status, CheckStatus::ok) << c.reason;
+  EXPECT_EQ(c.value.value_or(""),
+            "cudart 13.0 (built 13.0), cuBLAS 13.1.2 (built 13.1.0), driver CUDA 13.0");
+
+  rt.cublas_version = 120904;  // a stale cuBLAS found first on the library path
+  c = evaluate_library_versions(tool, rt);
+  EXPECT_EQ(c.status, CheckStatus::warn);
+  EXPECT_NE(c.reason.find("different cuBLAS"), std::string::npos) << c.reason;
+
+  rt.cublas_version = 130100;
+  rt.cuda_driver_version = 12080;  // driver for CUDA 12.8 under a 13.0 runtime
+  c = evaluate_library_versions(tool, rt);
+  EXPECT_EQ(c.status, CheckStatus::warn);
+  EXPECT_NE(c.reason.find("driver is older"), std::string::npos) << c.reason;
+
+  rt.cuda_driver_version = 13000;
+  rt.cuda_runtime_version = 12040;
+  EXPECT_EQ(evaluate_library_versions(tool, rt).status, CheckStatus::warn);
+
+  RuntimeInfo none;
+  c = evaluate_library_versions(tool, none);
+  EXPECT_EQ(c.status, CheckStatus::unknown);
+  EXPECT_FALSE(c.reason.empty());
+  tool.cuda_enabled = false;
+  EXPECT_EQ(evaluate_library_versions(tool, rt).reason, "built without CUDA");
+}
+
 // ---- GPU readings through NVML (stub libraries) ----------------------------------------------
 
 constexpr const char* kBus = "0000:00:06.0";

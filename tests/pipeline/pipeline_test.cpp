@@ -612,7 +612,7 @@ TEST(Pipeline, PreflightRecordedAndStrictRefuses) {
   const ProcResult ran = run_gpubench(
       with({"run", "--family", "host", "--quick", "--out", relaxed.string()}, kFast), dir.path());
   EXPECT_EQ(ran.exit_code, 0) << ran.err;
-  EXPECT_TRUE(contains(ran.err, "preflight: 4 checks: 1 warn")) << ran.err;
+  EXPECT_TRUE(contains(ran.err, "preflight: 5 checks: 1 warn")) << ran.err;
   const RunRecord measured = load_run(relaxed);
   EXPECT_FALSE(measured.preflight.refused);
   EXPECT_FALSE(measured.preflight.strict);

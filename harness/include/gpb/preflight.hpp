@@ -66,6 +66,10 @@ Reading<PcieLink> read_pcie_link(const Nvml& nvml, const std::string& pci_bus_id
 /// Rules over the readings, one check per item, in a fixed order.
 std::vector<PreflightCheck> evaluate_host_preflight(const HostPreflightReadings& r);
 std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r);
+/// FH-10: the CUDA runtime and cuBLAS this process loaded against the headers it was built with
+/// (a stale library on the path, nccl#241), and the driver's CUDA version against the runtime's.
+PreflightCheck evaluate_library_versions(const ToolInfo& tool, const RuntimeInfo& runtime);
+
 /// Checks for a GPU whose NVML data is missing altogether: each `unknown` with `why`.
 std::vector<PreflightCheck> unknown_gpu_preflight(const std::string& scope, const std::string& why);
 
