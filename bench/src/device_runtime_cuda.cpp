@@ -3,15 +3,14 @@
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
 #include <gpb/device_runtime.hpp>
+#include <gpb/host_link.hpp>
 #include <gpb/peaks.hpp>
 
 #include <cublasLt.h>
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
-#include <fstream>
 
 #if GPB_NCCL_HEADER_VERSION > 0
 #include <nccl.h>
@@ -43,18 +42,6 @@ std::string format_uuid(const cudaUUID_t& id) {
                 b[14],
                 b[15]);
   return buf;
-}
-
-int read_numa_node(std::string bdf) {
-  std::transform(bdf.begin(), bdf.end(), bdf.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  std::ifstream in("/sys/bus/pci/devices/" + bdf + "/numa_node");
-  int node = -1;
-  if (!(in >> node)) {
-    return -1;
-  }
-  return node;
 }
 
 std::string describe(cudaError_t e, const char* call) {
@@ -130,7 +117,7 @@ DeviceProbe probe_devices(RuntimeInfo& runtime) {
         g.memory_bandwidth_peak_gbps = *peak / 1e9;
       }
     }
-    g.numa_node = read_numa_node(g.pci_bus_id);
+    g.numa_node = gpu_host_affinity("", g.pci_bus_id).numa_node;
     g.power_limit_reason = "nvml_not_queried";
     probe.gpus.push_back(g);
   }

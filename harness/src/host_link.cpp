@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/host_link.hpp>
+#include <gpb/sysinfo.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 
 namespace gpb {
 namespace {
@@ -16,18 +16,6 @@ std::string device_dir(const std::string& root, const std::string& bdf) {
     return static_cast<char>(std::tolower(c));
   });
   return root + "/sys/bus/pci/devices/" + lower;
-}
-
-std::optional<std::string> first_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return std::nullopt;
-  }
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
-    line.pop_back();
-  }
-  return line;
 }
 
 std::optional<int> parse_int(std::string_view s) {
@@ -41,8 +29,8 @@ std::optional<int> parse_int(std::string_view s) {
 
 Reading<PcieLinkSpeed> read_link(const std::string& dir, const char* which) {
   const std::string prefix = dir + "/" + which;
-  const auto speed = first_line(prefix + "_link_speed");
-  const auto width = first_line(prefix + "_link_width");
+  const auto speed = read_first_line(prefix + "_link_speed");
+  const auto width = read_first_line(prefix + "_link_width");
   if (!speed || !width) {
     return {std::nullopt, std::string("no ") + which + "_link_speed/width in sysfs"};
   }
@@ -143,10 +131,10 @@ std::optional<std::vector<int>> parse_cpulist(std::string_view text) {
 HostAffinity gpu_host_affinity(const std::string& root, const std::string& bdf) {
   HostAffinity a;
   const std::string dir = device_dir(root, bdf);
-  if (const auto node = first_line(dir + "/numa_node")) {
+  if (const auto node = read_first_line(dir + "/numa_node")) {
     a.numa_node = parse_int(*node).value_or(-1);
   }
-  const auto list = first_line(dir + "/local_cpulist");
+  const auto list = read_first_line(dir + "/local_cpulist");
   if (!list) {
     a.reason = "no local_cpulist for " + bdf + " in sysfs";
     return a;

@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/preflight.hpp>
+#include <gpb/sysinfo.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace gpb {
 namespace {
 
 Reading<std::string> read_line(const std::string& path, const char* missing_reason) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return {std::nullopt, missing_reason};
-  }
-  return {line, ""};
+  auto line = read_first_line(path);
+  return {line, line ? "" : missing_reason};
 }
 
 /// "always [madvise] never" -> "madvise": the selected word of a sysfs choice file.
@@ -67,6 +63,14 @@ class Checks {
         expected,
         r.reason.empty() ? "unreadable" : r.reason);
     return true;
+  }
+  /// A count that should be 0: `if_not` with `reason` otherwise.
+  template <class T>
+  void zero(const char* id, const Reading<T>& r, CheckStatus if_not, const char* reason) {
+    if (!missing(id, r, "0")) {
+      const bool ok = *r.value == 0;
+      add(id, ok ? CheckStatus::ok : if_not, std::to_string(*r.value), "0", ok ? "" : reason);
+    }
   }
   std::vector<PreflightCheck> take() { return std::move(out_); }
 
@@ -227,14 +231,10 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "current == pending",
           now == pending ? "" : "an ECC mode change waits for a GPU reset");
   }
-  if (!c.missing("ecc_volatile_uncorrected", r.ecc_volatile_uncorrected, "0")) {
-    const auto n = *r.ecc_volatile_uncorrected.value;
-    c.add("ecc_volatile_uncorrected",
-          n == 0 ? CheckStatus::ok : CheckStatus::fail,
-          std::to_string(n),
-          "0",
-          n == 0 ? "" : "uncorrected memory errors since the driver loaded: the GPU is unhealthy");
-  }
+  c.zero("ecc_volatile_uncorrected",
+         r.ecc_volatile_uncorrected,
+         CheckStatus::fail,
+         "uncorrected memory errors since the driver loaded: the GPU is unhealthy");
   if (!c.missing("row_remap", r.remap_pending, "no pending remap, no failure") &&
       !c.missing("row_remap", r.remap_failure, "no pending remap, no failure")) {
     const bool failure = *r.remap_failure.value;
@@ -339,22 +339,14 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           : slow ? "idle link in a power-saving generation (not a fault)"
                  : "");
   }
-  if (!c.missing("pcie_replays", r.pcie_replays, "0")) {
-    const unsigned n = *r.pcie_replays.value;
-    c.add("pcie_replays",
-          n == 0 ? CheckStatus::ok : CheckStatus::warn,
-          std::to_string(n),
-          "0",
-          n == 0 ? "" : "PCIe replays since boot: a marginal link retransmits");
-  }
-  if (!c.missing("other_processes", r.other_processes, "0")) {
-    const unsigned n = *r.other_processes.value;
-    c.add("other_processes",
-          n == 0 ? CheckStatus::ok : CheckStatus::warn,
-          std::to_string(n),
-          "0",
-          n == 0 ? "" : "other compute processes share the GPU");
-  }
+  c.zero("pcie_replays",
+         r.pcie_replays,
+         CheckStatus::warn,
+         "PCIe replays since boot: a marginal link retransmits");
+  c.zero("other_processes",
+         r.other_processes,
+         CheckStatus::warn,
+         "other compute processes share the GPU");
   if (!c.missing("utilization", r.utilization_pct, "< 10 %")) {
     const unsigned u = *r.utilization_pct.value;
     c.add("utilization",

@@ -18,6 +18,16 @@ double repeat_spread_limit(const std::string& family) noexcept {
   return 0.03;
 }
 
+Spread spread_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  Spread s;
+  s.median = quantile_sorted(values, 0.5);
+  s.min = values.front();
+  s.max = values.back();
+  s.spread = s.median > 0 ? (s.max - s.min) / s.median : 0;
+  return s;
+}
+
 std::vector<RepeatSpread> repeat_spreads(const std::vector<CaseResult>& results) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const CaseResult*>> by_name;
@@ -41,15 +51,15 @@ std::vector<RepeatSpread> repeat_spreads(const std::vector<CaseResult>& results)
     for (const CaseResult* r : runs) {
       values.push_back(r->headline->value);
     }
+    const Spread sp = spread_of(values);
     RepeatSpread s;
     s.name = name;
     s.unit = runs.front()->headline->unit;
     s.runs = static_cast<int>(values.size());
-    std::sort(values.begin(), values.end());
-    s.median = quantile_sorted(values, 0.5);
-    s.min = *std::min_element(values.begin(), values.end());
-    s.max = *std::max_element(values.begin(), values.end());
-    s.spread = s.median > 0 ? (s.max - s.min) / s.median : 0;
+    s.median = sp.median;
+    s.min = sp.min;
+    s.max = sp.max;
+    s.spread = sp.spread;
     s.limit = repeat_spread_limit(runs.front()->family);
     s.over_limit = s.spread > s.limit;
     out.push_back(s);

@@ -554,8 +554,7 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       }
       if (repeats > 1) {
         // MR-20: how far the runs of that case (repeats, and the machine's GPUs) disagree.
-        const auto [lo, hi] = std::minmax_element(best.values.begin(), best.values.end());
-        const double spread = chosen_value > 0 ? (*hi - *lo) / chosen_value : 0;
+        const double spread = spread_of(best.values).spread;  // its median is chosen_value
         const double limit = repeat_spread_limit(best.case_name);
         m.note += "; median of " + std::to_string(repeats) + " runs of that case, spread " +
                   format_fixed(100 * spread, 1) + " %";

@@ -2,6 +2,7 @@
 #include <gpb/sysinfo.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -15,13 +16,6 @@
 
 namespace gpb {
 namespace {
-
-std::string read_first_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
 
 std::string value_after_colon(const std::string& line) {
   const auto colon = line.find(':');
@@ -38,6 +32,18 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 }
 
 }  // namespace
+
+std::optional<std::string> read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return std::nullopt;
+  }
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+    line.pop_back();
+  }
+  return line;
+}
 
 HostInfo collect_host_info(const std::string& root) {
   HostInfo h;
@@ -87,8 +93,10 @@ HostInfo collect_host_info(const std::string& root) {
       ++h.numa_nodes;
     }
   }
-  h.cpu_governor = read_first_line(root + "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
-  h.transparent_hugepages = read_first_line(root + "/sys/kernel/mm/transparent_hugepage/enabled");
+  h.cpu_governor =
+      read_first_line(root + "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor").value_or("");
+  h.transparent_hugepages =
+      read_first_line(root + "/sys/kernel/mm/transparent_hugepage/enabled").value_or("");
   return h;
 }
 

@@ -21,8 +21,16 @@ struct RepeatSpread {
   bool over_limit = false;
 };
 
-/// 0.05 for families bound by a bus (pcie, p2p, nccl, host), else 0.03.
+/// 0.05 for families bound by a bus (pcie, p2p, nccl, host), else 0.03. A case name works too:
+/// it starts with its family.
 double repeat_spread_limit(const std::string& family) noexcept;
+
+struct Spread {
+  double median = 0, min = 0, max = 0;
+  double spread = 0;  ///< (max - min) / median; 0 when the median is not positive
+};
+/// The spread of a set of headline values (at least one).
+Spread spread_of(std::vector<double> values);
 
 /// One entry per case name that has a headline in at least two valid or noisy executions, in
 /// the order the cases first appear.

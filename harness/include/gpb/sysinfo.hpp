@@ -6,6 +6,7 @@
 #include <gpb/schema.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,10 @@ namespace gpb {
 /// Reads host facts; any unreadable item stays empty/0. `root` prefixes /proc and /sys paths
 /// (tests point it at a fixture tree).
 HostInfo collect_host_info(const std::string& root = "");
+
+/// The first line of a (sysfs, procfs) file without trailing whitespace; nullopt when the file
+/// cannot be read or is empty.
+std::optional<std::string> read_first_line(const std::string& path);
 
 /// Allowlisted variables only: CUDA_*, NCCL_*, OMP_*, OMPI_COMM_WORLD_*, PMIX_RANK, SLURM_JOB_ID...
 /// Values of names containing TOKEN, SECRET, PASSWORD, KEY or CREDENTIAL are "<redacted>".
