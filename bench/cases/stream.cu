@@ -28,7 +28,7 @@ namespace {
 // On an H200 (2026-11-26, 4 GiB arrays) unroll 1 was best: copy 3968 vs 3955 (2) and 3897 (4)
 // GB/s, triad 4168 vs 4059 (2) and 4160 (4); the evict-first hint changed nothing (< 0.3 %).
 constexpr int kDefaultUnroll = 1;
-constexpr bool kDefaultStreaming = false;
+constexpr CacheHint kDefaultHint = CacheHint::plain;
 
 struct StreamPoint {
   StreamTarget target;
@@ -36,7 +36,7 @@ struct StreamPoint {
   bool f64;
   unsigned profiles;
   int unroll = kDefaultUnroll;
-  bool streaming = kDefaultStreaming;
+  CacheHint hint = kDefaultHint;
   bool variant = false;        // part of stream/variant (names carry unroll, hint and layout)
   bool tiled = false;          // block-owned tiles (kernels.cuh StreamLaunch::tiled)
   bool one_pass_grid = false;  // one vector per thread, as many blocks as that takes (BabelStream)
@@ -68,28 +68,33 @@ std::vector<StreamPoint> stream_sweep() {
 std::vector<StreamPoint> variant_sweep() {
   struct Shape {
     int unroll;
-    bool streaming;
+    CacheHint hint;
     bool tiled;
     bool one_pass_grid;
   };
-  const Shape shapes[] = {{1, false, false, false},
-                          {2, false, false, false},
-                          {4, false, false, false},
-                          {1, true, false, false},
-                          {2, false, true, false},
-                          {4, false, true, false},
-                          {8, false, true, false},
-                          {1, false, false, true}};
+  constexpr CacheHint plain = CacheHint::plain;
+  const Shape shapes[] = {{1, plain, false, false},
+                          {2, plain, false, false},
+                          {4, plain, false, false},
+                          {1, CacheHint::evict_first, false, false},
+                          {1, CacheHint::prefetch, false, false},
+                          {2, CacheHint::prefetch, false, false},
+                          {4, CacheHint::prefetch, false, false},
+                          {2, plain, true, false},
+                          {4, plain, true, false},
+                          {8, plain, true, false},
+                          {1, plain, false, true}};
   std::vector<StreamPoint> points;
   for (StreamKernel k : {StreamKernel::copy, StreamKernel::triad}) {
     for (const Shape& sh : shapes) {
-      StreamPoint p{StreamTarget::hbm, k, false, kFull, sh.unroll, sh.streaming, true};
+      StreamPoint p{StreamTarget::hbm, k, false, kFull, sh.unroll, sh.hint, true};
       p.tiled = sh.tiled;
       p.one_pass_grid = sh.one_pass_grid;
       points.push_back(p);
     }
   }
-  StreamPoint memcpy_point{StreamTarget::hbm, StreamKernel::copy, false, kFull, 1, false, true};
+  StreamPoint memcpy_point{
+      StreamTarget::hbm, StreamKernel::copy, false, kFull, 1, CacheHint::plain, true};
   memcpy_point.driver_memcpy = true;
   points.push_back(memcpy_point);
   StreamPoint bulk_point = memcpy_point;
@@ -99,6 +104,18 @@ std::vector<StreamPoint> variant_sweep() {
   return points;
 }
 
+const char* hint_name(CacheHint h) {
+  switch (h) {
+    case CacheHint::evict_first:
+      return "cs";
+    case CacheHint::prefetch:
+      return "prefetch";
+    case CacheHint::plain:
+      break;
+  }
+  return "plain";
+}
+
 CaseDesc describe(const StreamPoint& p) {
   CaseDesc d{{{"kernel", std::string(to_string(p.kernel))}, {"dtype", p.f64 ? "f64" : "f32"}},
              p.profiles};
@@ -106,7 +123,7 @@ CaseDesc describe(const StreamPoint& p) {
     d.params.emplace_back("layout", p.driver_memcpy ? "memcpy" : "bulk");
   } else if (p.variant) {
     d.params.emplace_back("unroll", std::to_string(p.unroll));
-    d.params.emplace_back("hint", p.streaming ? "cs" : "plain");
+    d.params.emplace_back("hint", hint_name(p.hint));
     d.params.emplace_back("layout", p.tiled ? "tile" : (p.one_pass_grid ? "onepass" : "grid"));
   }
   return d;
@@ -284,7 +301,7 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   StreamLaunch cfg;
   GPB_CUDA_CHECK(stream_launch_config<T>(ctx.device(), &cfg));
   cfg.unroll = p.unroll;
-  cfg.streaming = p.streaming;
+  cfg.hint = p.hint;
   cfg.tiled = p.tiled;
   if (p.one_pass_grid) {
     // Every thread handles one vector: no loop, the hardware schedules the blocks.
@@ -328,7 +345,10 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   } else {
     ctx.note("grid", std::to_string(cfg.blocks) + "x" + std::to_string(cfg.threads));
     ctx.note("unroll", std::to_string(cfg.unroll));
-    ctx.note("cache_hint", cfg.streaming ? "cs (evict-first)" : "plain");
+    ctx.note("cache_hint",
+             cfg.hint == CacheHint::evict_first ? "cs (evict-first)"
+             : cfg.hint == CacheHint::prefetch  ? "nc + L2::256B prefetch on loads"
+                                                : "plain");
     ctx.note("layout",
              cfg.tiled         ? "tile (block-owned tiles)"
              : p.one_pass_grid ? "onepass (one vector per thread)"

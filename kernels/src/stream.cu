@@ -55,19 +55,46 @@ __device__ inline std::size_t rotate(std::size_t i, std::size_t shift, std::size
   return j >= nv ? j - nv : j;
 }
 
-// Loads and stores with an optional streaming hint (ld/st .cs: evict-first), which keeps
-// single-use data from displacing other lines; chosen per launch so it can be measured.
-template <bool Streaming, class V>
-__device__ inline V load(const V* p) {
-  if constexpr (Streaming) {
+// Loads and stores with the launch's cache hint (kernels.cuh CacheHint).
+template <CacheHint H>
+__device__ inline float4 load(const float4* p) {
+  if constexpr (H == CacheHint::evict_first) {
     return __ldcs(p);
+  } else if constexpr (H == CacheHint::prefetch) {
+#if __CUDA_ARCH__ >= 800
+    float4 v;
+    asm("ld.global.nc.L1::no_allocate.L2::256B.v4.f32 {%0, %1, %2, %3}, [%4];"
+        : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w)
+        : "l"(p));
+    return v;
+#else
+    return __ldg(p);
+#endif
   } else {
     return *p;
   }
 }
-template <bool Streaming, class V>
+template <CacheHint H>
+__device__ inline double2 load(const double2* p) {
+  if constexpr (H == CacheHint::evict_first) {
+    return __ldcs(p);
+  } else if constexpr (H == CacheHint::prefetch) {
+#if __CUDA_ARCH__ >= 800
+    double2 v;
+    asm("ld.global.nc.L1::no_allocate.L2::256B.v2.f64 {%0, %1}, [%2];"
+        : "=d"(v.x), "=d"(v.y)
+        : "l"(p));
+    return v;
+#else
+    return __ldg(p);
+#endif
+  } else {
+    return *p;
+  }
+}
+template <CacheHint H, class V>
 __device__ inline void store(V* p, const V& v) {
-  if constexpr (Streaming) {
+  if constexpr (H == CacheHint::evict_first) {
     __stcs(p, v);
   } else {
     *p = v;
@@ -80,7 +107,7 @@ struct Pair {
 };
 
 // One functor per kernel: load() reads the inputs of vector j, store() writes the output.
-template <class T, bool S>
+template <class T, CacheHint S>
 struct CopyOp {
   using V = typename Vec<T>::type;
   using In = V;
@@ -89,7 +116,7 @@ struct CopyOp {
   __device__ In load_in(std::size_t j) const { return load<S>(a + j); }
   __device__ void store_out(std::size_t j, const In& x) const { store<S>(c + j, x); }
 };
-template <class T, bool S>
+template <class T, CacheHint S>
 struct MulOp {
   using V = typename Vec<T>::type;
   using In = V;
@@ -99,7 +126,7 @@ struct MulOp {
   __device__ In load_in(std::size_t j) const { return load<S>(c + j); }
   __device__ void store_out(std::size_t j, const In& x) const { store<S>(b + j, mul_vec(s, x)); }
 };
-template <class T, bool S>
+template <class T, CacheHint S>
 struct AddOp {
   using V = typename Vec<T>::type;
   using In = Pair<V>;
@@ -111,7 +138,7 @@ struct AddOp {
     store<S>(c + j, add_vec(x.x, x.y));
   }
 };
-template <class T, bool S>
+template <class T, CacheHint S>
 struct TriadOp {
   using V = typename Vec<T>::type;
   using In = Pair<V>;
@@ -163,7 +190,7 @@ __global__ void elementwise_kernel(Op op, std::size_t nv, int passes) {
 
 constexpr int kDotThreads = 256;
 
-template <class T, int U, bool S>
+template <class T, int U, CacheHint S>
 __global__ void dot_kernel(const typename Vec<T>::type* __restrict__ a,
                            const typename Vec<T>::type* __restrict__ b,
                            T* partials,
@@ -224,7 +251,7 @@ cudaError_t stream_launch_config(int device, StreamLaunch* out) {
   int per_sm = 0;
   // The triad kernel is the heaviest of the set; its occupancy sizes the resident grid.
   if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-          &per_sm, elementwise_kernel<TriadOp<T, false>, 1, false>, kDotThreads, 0);
+          &per_sm, elementwise_kernel<TriadOp<T, CacheHint::plain>, 1, false>, kDotThreads, 0);
       e != cudaSuccess) {
     return e;
   }
@@ -234,7 +261,7 @@ cudaError_t stream_launch_config(int device, StreamLaunch* out) {
 }
 
 namespace {
-template <class T, int U, bool S, bool Tiled>
+template <class T, int U, CacheHint S, bool Tiled>
 void launch_variant(StreamOp op,
                     T* a,
                     T* b,
@@ -288,18 +315,29 @@ cudaError_t launch_stream(StreamOp op,
     return cudaErrorInvalidValue;
   }
   const std::size_t nv = n / Vec<T>::width;
-  if (cfg.streaming && cfg.tiled) {
+  if (cfg.hint != CacheHint::plain && cfg.tiled) {
     return cudaErrorInvalidValue;  // not a measured combination
   }
   const auto go = [&](auto unroll) {
     constexpr int U = decltype(unroll)::value;
-    if (cfg.streaming) {
-      launch_variant<T, U, true, false>(op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
-    } else if (cfg.tiled) {
-      launch_variant<T, U, false, true>(op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
-    } else {
-      launch_variant<T, U, false, false>(
-          op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+    switch (cfg.hint) {
+      case CacheHint::evict_first:
+        launch_variant<T, U, CacheHint::evict_first, false>(
+            op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+        break;
+      case CacheHint::prefetch:
+        launch_variant<T, U, CacheHint::prefetch, false>(
+            op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+        break;
+      case CacheHint::plain:
+        if (cfg.tiled) {
+          launch_variant<T, U, CacheHint::plain, true>(
+              op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+        } else {
+          launch_variant<T, U, CacheHint::plain, false>(
+              op, a, b, c, scalar, dot_partials, nv, passes, cfg, stream);
+        }
+        break;
     }
   };
   switch (cfg.unroll) {

@@ -20,13 +20,13 @@ namespace gpb {
 namespace {
 
 template <class T>
-void check_op(StreamOp op, int passes, int unroll, bool streaming, bool tiled = false) {
+void check_op(StreamOp op, int passes, int unroll, CacheHint hint, bool tiled = false) {
   const std::size_t n = (1u << 20) + 64;  // not a multiple of the grid: tail handling
   DeviceBuffer<T> a(n), b(n), c(n);
   StreamLaunch cfg;
   GPB_CUDA_CHECK(stream_launch_config<T>(0, &cfg));
   cfg.unroll = unroll;
-  cfg.streaming = streaming;
+  cfg.hint = hint;
   cfg.tiled = tiled;
   DeviceBuffer<T> partials(static_cast<std::size_t>(cfg.blocks));
   GPB_CUDA_CHECK(launch_fill_hash<T>(a.data(), n, 11, T(0.5), nullptr));
@@ -87,19 +87,19 @@ TEST(GpuStream, KernelsMatchHostReplay) {
        {StreamOp::copy, StreamOp::mul, StreamOp::add, StreamOp::triad, StreamOp::dot}) {
     for (int passes : {1, 3}) {
       for (int unroll : {1, 2, 4}) {
-        for (bool streaming : {false, true}) {
+        for (CacheHint hint : {CacheHint::plain, CacheHint::evict_first, CacheHint::prefetch}) {
           SCOPED_TRACE("op " + std::to_string(static_cast<int>(op)) + " passes " +
-                       std::to_string(passes) + " unroll " + std::to_string(unroll) +
-                       (streaming ? " cs" : " plain"));
-          check_op<float>(op, passes, unroll, streaming);
-          check_op<double>(op, passes, unroll, streaming);
+                       std::to_string(passes) + " unroll " + std::to_string(unroll) + " hint " +
+                       std::to_string(static_cast<int>(hint)));
+          check_op<float>(op, passes, unroll, hint);
+          check_op<double>(op, passes, unroll, hint);
         }
       }
       for (int unroll : {1, 2, 4, 8}) {
         SCOPED_TRACE("tiled, op " + std::to_string(static_cast<int>(op)) + " passes " +
                      std::to_string(passes) + " unroll " + std::to_string(unroll));
-        check_op<float>(op, passes, unroll, false, true);
-        check_op<double>(op, passes, unroll, false, true);
+        check_op<float>(op, passes, unroll, CacheHint::plain, true);
+        check_op<double>(op, passes, unroll, CacheHint::plain, true);
       }
     }
   }
@@ -117,6 +117,13 @@ TEST(GpuStream, RejectsBadLaunchShapes) {
   EXPECT_EQ(launch_stream<float>(
                 StreamOp::copy, nullptr, nullptr, nullptr, 1.f, nullptr, 7, 1, cfg, nullptr),
             cudaErrorInvalidValue);
+  StreamLaunch hinted_tiles = cfg;  // tiles are measured with plain accesses only
+  hinted_tiles.tiled = true;
+  hinted_tiles.hint = CacheHint::prefetch;
+  EXPECT_EQ(
+      launch_stream<float>(
+          StreamOp::copy, nullptr, nullptr, nullptr, 1.f, nullptr, 8, 1, hinted_tiles, nullptr),
+      cudaErrorInvalidValue);
 }
 
 // The bulk-copy (TMA) variant: every byte lands, including a last tile shorter than 16 KiB and

@@ -14,14 +14,22 @@ namespace gpb {
 /// inside the launch with a rotated index so no pass can be folded into another (L2 cases).
 enum class StreamOp { copy, mul, add, triad, dot };
 
+/// Cache hint on the stream kernels' accesses; chosen per launch so each can be measured.
+enum class CacheHint {
+  plain,        ///< ordinary loads and stores
+  evict_first,  ///< ld/st .cs (__ldcs/__stcs): single-use data displaces nothing
+  prefetch,     ///< loads through the read-only path with a 256-byte L2 prefetch
+                ///< (ld.global.nc.L1::no_allocate.L2::256B, sm_80+; plain __ldg below)
+};
+
 /// Grid for the stream kernels: enough resident blocks to fill every SM.
 struct StreamLaunch {
   int blocks = 0;
   int threads = 256;
-  int unroll = 1;          ///< independent vectors per thread per iteration: 1, 2, 4 or 8
-  bool streaming = false;  ///< evict-first loads/stores (__ldcs/__stcs)
-  bool tiled = false;      ///< block-owned tiles instead of grid-wide interleaving (not with
-                           ///< streaming; dot always uses the grid layout)
+  int unroll = 1;  ///< independent vectors per thread per iteration: 1, 2, 4 or 8
+  CacheHint hint = CacheHint::plain;
+  bool tiled = false;  ///< block-owned tiles instead of grid-wide interleaving (plain hint
+                       ///< only; dot always uses the grid layout)
 };
 template <class T>
 cudaError_t stream_launch_config(int device, StreamLaunch* out);
