@@ -27,7 +27,9 @@
 namespace gpb {
 namespace {
 
-constexpr int kMethodologyVersion = 1;
+// v2: no cool-down before the burst below 4096^3; in the default profile the sustained window
+// runs on the 8192^3 headline square only (gemm_timing_plan).
+constexpr int kMethodologyVersion = 2;
 // gemm/search v2: a 3 s cool-down between the search and the re-measure of its winner. On an
 // H200 (2026-11-26) the winner re-measured straight after the 20 s search read 710 TFLOP/s bf16
 // against 808 in the search itself: the card was still at its power cap.
@@ -294,9 +296,6 @@ MeasurePolicy short_policy(const MeasurePolicy& base, int samples) {
   return p;
 }
 
-/// Seconds of idle before the burst window: longer than the power cap's ~1 s averaging.
-constexpr double kBurstCoolDownS = 1.0;
-
 /// MR-8 burst: >= 10 samples and >= 50 ms, at most 100 samples, stopping on noise as usual.
 MeasurePolicy burst_policy(const MeasurePolicy& base) {
   MeasurePolicy p = base;
@@ -364,34 +363,6 @@ void note_percent_of_spec(Context& ctx, double flops, std::optional<double> spec
   }
   const double tflops = flops / median_of(samples) / 1e12;
   ctx.note("percent_of_spec", fmt("%.1f", 100.0 * tflops / *spec_tflops));
-}
-
-struct ShapePlan {
-  double sustained_s = 0;  // 0: no sustained window
-  int sustained_windows = 16;
-  std::string sustained_skip_reason;
-};
-
-ShapePlan plan_for(const Context& ctx, GemmShape s) {
-  ShapePlan plan;
-  switch (ctx.profile()) {
-    case Profile::quick:
-      plan.sustained_s = 0.5;  // shortened for the quick profile (MR-8 asks for >= 2 s)
-      plan.sustained_windows = 8;
-      break;
-    case Profile::standard:
-    case Profile::full:
-      plan.sustained_s = 2.0;
-      plan.sustained_windows = 16;
-      break;
-  }
-  if (ctx.profile() != Profile::full && gemm_flops(s.m, s.n, s.k) < gemm_flops(4096, 4096, 4096)) {
-    plan.sustained_s = 0;
-    plan.sustained_skip_reason =
-        "skipped below 4096^3 outside the full profile (launch-bound "
-        "shapes; power-limited behaviour shows on the large ones)";
-  }
-  return plan;
 }
 
 /// Notes describing one algorithm.
@@ -508,12 +479,14 @@ void measure_shape(Context& ctx,
   // left behind, and the burst itself (the headline, MR-8): the best steady short window.
   // Measured on an H200 capped at ~690 W: bf16 8192^3 ran 780 TFLOP/s for the first ~0.1 s and
   // 660-680 at 1.4 GHz once the cap's averaging caught up; the sustained metric shows the latter.
+  const GemmTimingPlan plan = gemm_timing_plan(ctx.profile(), s);
   static_cast<void>(ctx.time(body, short_policy(ctx.policy(), 10)));
-  ctx.cool_down(kBurstCoolDownS);
+  if (plan.cool_down_s > 0) {
+    ctx.cool_down(plan.cool_down_s);
+  }
   ctx.measure(body, burst_policy(ctx.policy()));
   note_percent_of_spec(ctx, flops, spec_tflops);
 
-  const ShapePlan plan = plan_for(ctx, s);
   if (plan.sustained_s > 0) {
     const SampleSet w =
         ctx.time(body, sustained_policy(ctx.policy(), plan.sustained_s, plan.sustained_windows));

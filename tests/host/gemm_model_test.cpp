@@ -102,7 +102,7 @@ TEST(GemmModel, DefaultSquareSizesPerDtype) {
       standard[p.dtype].push_back(p.shape.m);
     }
   }
-  const std::vector<std::int64_t> ladder{1024, 2048, 4096, 8192, 16384};
+  const std::vector<std::int64_t> ladder{1024, 2048, 4096, 8192};
   for (GemmDtype d : {GemmDtype::bf16, GemmDtype::fp16, GemmDtype::fp8_e4m3, GemmDtype::tf32}) {
     EXPECT_EQ(standard[d], ladder) << to_string(d);
   }
@@ -110,6 +110,31 @@ TEST(GemmModel, DefaultSquareSizesPerDtype) {
   for (GemmDtype d : {GemmDtype::fp32, GemmDtype::fp64, GemmDtype::int8}) {
     EXPECT_EQ(standard[d], two) << to_string(d);
   }
+}
+
+TEST(GemmModel, TimingPlanPerProfile) {
+  const GemmShape small{2048, 2048, 2048}, headline{8192, 8192, 8192}, wide{8192, 16384, 4096};
+  for (Profile p : {Profile::quick, Profile::standard, Profile::full}) {
+    const GemmTimingPlan s = gemm_timing_plan(p, small);  // launch-bound: neither
+    EXPECT_EQ(s.cool_down_s, 0.0);
+    EXPECT_EQ(s.sustained_s, 0.0);
+    EXPECT_NE(s.sustained_skip_reason.find("4096^3"), std::string::npos);
+    const GemmTimingPlan h = gemm_timing_plan(p, headline);
+    EXPECT_EQ(h.cool_down_s, 1.0);
+    EXPECT_GT(h.sustained_s, 0.0);
+    EXPECT_TRUE(h.sustained_skip_reason.empty());
+  }
+  EXPECT_EQ(gemm_timing_plan(Profile::quick, headline).sustained_s, 0.5);
+  EXPECT_EQ(gemm_timing_plan(Profile::quick, headline).sustained_windows, 8);
+  EXPECT_EQ(gemm_timing_plan(Profile::standard, headline).sustained_s, 2.0);  // MR-8: >= 2 s
+  EXPECT_EQ(gemm_timing_plan(Profile::standard, headline).sustained_windows, 16);
+  // Default: the large non-headline shapes get the cool-down but no sustained window; full
+  // gives every large shape both.
+  const GemmTimingPlan d = gemm_timing_plan(Profile::standard, wide);
+  EXPECT_EQ(d.cool_down_s, 1.0);
+  EXPECT_EQ(d.sustained_s, 0.0);
+  EXPECT_NE(d.sustained_skip_reason.find("--full"), std::string::npos);
+  EXPECT_EQ(gemm_timing_plan(Profile::full, wide).sustained_s, 2.0);
 }
 
 TEST(GemmModel, TransformerShapesAreTokensByHidden) {

@@ -4,6 +4,8 @@
 // burst/sustained analyser. Pure functions, no CUDA, unit-tested in tests/host/gemm_model_test.
 #pragma once
 
+#include <gpb/cli.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -60,11 +62,23 @@ struct GemmSweepPoint {
   GemmShape shape;
   bool quick = false, standard = false, full = false;
 };
-/// Square sweep: quick = bf16 8192 + fp32 4096 only; default = 1024..16384 for the tensor
-/// dtypes (bf16/fp16/fp8/tf32), 4096/8192 for fp32/fp64/int8; full adds more sizes.
+/// Square sweep: quick = bf16 8192 + fp32 4096 only; default = 1024..8192 for the tensor
+/// dtypes (bf16/fp16/fp8/tf32), 4096/8192 for fp32/fp64/int8; full adds more sizes (16384
+/// among them; the default profile's gemm/search still reaches 16384 for bf16 and fp8).
 std::vector<GemmSweepPoint> gemm_square_sweep();
 /// Transformer-typical shapes (tokens x hidden x 4*hidden) for bf16 and fp8.
 std::vector<GemmSweepPoint> gemm_transformer_sweep();
+
+/// How one shape is timed around its burst window (MR-8), per profile. The default profile
+/// keeps to its 2-minute budget by running the 2 s sustained window on the 8192^3 headline
+/// square only; --full runs it on every shape >= 4096^3.
+struct GemmTimingPlan {
+  double cool_down_s = 0;  ///< idle before the burst window (0: none)
+  double sustained_s = 0;  ///< 0: no sustained window
+  int sustained_windows = 16;
+  std::string sustained_skip_reason;  ///< why there is none, when sustained_s == 0
+};
+GemmTimingPlan gemm_timing_plan(Profile profile, GemmShape s);
 
 /// Grid of the max-achievable search: every (m, n, k) with values lo, lo+step, ..., <= hi,
 /// in a deterministic shuffled order (by `seed`) so that a budget-truncated search still
