@@ -93,7 +93,11 @@ std::vector<StreamPoint> variant_sweep() {
                           {2, plain, true, false},
                           {4, plain, true, false},
                           {8, plain, true, false},
-                          {1, plain, false, true}};
+                          {1, plain, false, true},
+                          {1, CacheHint::evict_first, false, true},
+                          {1, CacheHint::prefetch, false, true},
+                          {2, plain, true, true},
+                          {4, plain, true, true}};
   std::vector<StreamPoint> points;
   for (StreamKernel k : {StreamKernel::copy, StreamKernel::triad}) {
     for (const Shape& sh : shapes) {
@@ -126,6 +130,13 @@ const char* hint_name(CacheHint h) {
   return "plain";
 }
 
+const char* layout_name(const StreamPoint& p) {
+  if (p.one_pass_grid) {
+    return p.tiled ? "onepass-tile" : "onepass";
+  }
+  return p.tiled ? "tile" : "grid";
+}
+
 CaseDesc describe(const StreamPoint& p) {
   CaseDesc d{{{"kernel", std::string(to_string(p.kernel))}, {"dtype", p.f64 ? "f64" : "f32"}},
              p.profiles};
@@ -134,7 +145,7 @@ CaseDesc describe(const StreamPoint& p) {
   } else if (p.variant) {
     d.params.emplace_back("unroll", std::to_string(p.unroll));
     d.params.emplace_back("hint", hint_name(p.hint));
-    d.params.emplace_back("layout", p.tiled ? "tile" : (p.one_pass_grid ? "onepass" : "grid"));
+    d.params.emplace_back("layout", layout_name(p));
   }
   return d;
 }
@@ -314,10 +325,10 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   cfg.hint = p.hint;
   cfg.tiled = p.tiled;
   if (p.one_pass_grid) {
-    // Every thread handles one vector: no loop, the hardware schedules the blocks.
+    // Every thread handles `unroll` vectors: no loop, the hardware schedules the blocks.
     const std::uint64_t vectors = plan->elements / width;
-    cfg.blocks = static_cast<int>((vectors + static_cast<std::uint64_t>(cfg.threads) - 1) /
-                                  static_cast<std::uint64_t>(cfg.threads));
+    const auto per_block = static_cast<std::uint64_t>(cfg.threads) * cfg.unroll;
+    cfg.blocks = static_cast<int>((vectors + per_block - 1) / per_block);
   }
   ctx.require_device_bytes(plan->working_set_bytes +
                            sizeof(T) * static_cast<std::uint64_t>(cfg.blocks));
@@ -360,9 +371,10 @@ void run_typed(Context& ctx, const StreamPoint& p) {
              : cfg.hint == CacheHint::prefetch  ? "nc + L2::256B prefetch on loads"
                                                 : "plain");
     ctx.note("layout",
-             cfg.tiled         ? "tile (block-owned tiles)"
-             : p.one_pass_grid ? "onepass (one vector per thread)"
-                               : "grid (grid-stride, resident grid)");
+             std::string(layout_name(p)) + (p.one_pass_grid
+                                                ? " (unroll vectors per thread, one pass, no loop)"
+                                            : cfg.tiled ? " (block-owned tiles, resident grid)"
+                                                        : " (grid-stride, resident grid)"));
   }
 
   T* pa = a.data();
