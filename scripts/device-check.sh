@@ -20,7 +20,7 @@
 #              result-{quick,default,variants,repeat,watchdog}.json, torch-reference.json
 #              (default: $OUT, else ./device-out)
 # GPB_DC_DEFAULT=0 / GPB_DC_VARIANTS=0 leave out the default-profile run (~2 min) / the stream
-# variants (~2 min), for a lease too short for everything.
+# variants (~2.5 min), for a lease too short for everything.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build-gpu}"
@@ -94,7 +94,7 @@ if [ "${GPB_DC_DEFAULT:-1}" != 0 ]; then
   run_case "default profile" 240 --out "$out/result-default.json"
 fi
 if [ "${GPB_DC_VARIANTS:-1}" != 0 ]; then
-  run_case "stream launch-shape variants" 130 --full --family stream/variant --min-time 0.2 \
+  run_case "stream launch-shape variants" 160 --full --family stream/variant --min-time 0.2 \
     --timeout 3 --out "$out/result-variants.json"
 fi
 run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \

@@ -325,10 +325,7 @@ void run_typed(Context& ctx, const StreamPoint& p) {
   cfg.hint = p.hint;
   cfg.tiled = p.tiled;
   if (p.one_pass_grid) {
-    // Every thread handles `unroll` vectors: no loop, the hardware schedules the blocks.
-    const std::uint64_t vectors = plan->elements / width;
-    const auto per_block = static_cast<std::uint64_t>(cfg.threads) * cfg.unroll;
-    cfg.blocks = static_cast<int>((vectors + per_block - 1) / per_block);
+    cfg.blocks = stream_one_pass_blocks(plan->elements, sizeof(T), cfg);
   }
   ctx.require_device_bytes(plan->working_set_bytes +
                            sizeof(T) * static_cast<std::uint64_t>(cfg.blocks));

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // BabelStream kernels (copy, mul, add, triad, dot) for device memory bandwidth.
-// Grid-stride loops over 16-byte vectors with a resident grid; bytes per pass are
-// weight * sizeof(T) * n (METHODOLOGY §2.3), computed by the harness, not here.
+// 16-byte vectors; the launcher's grid decides the layout: a resident grid strides through the
+// arrays, a one-pass grid (stream_one_pass_blocks, the HBM default) gives every thread its own
+// vectors and no loop. Bytes per pass are weight * sizeof(T) * n (METHODOLOGY §2.3), computed
+// by the harness, not here.
 #include <gpb/fill_hash.hpp>
 #include <gpb/kernels.cuh>
 

@@ -20,7 +20,12 @@ namespace gpb {
 namespace {
 
 template <class T>
-void check_op(StreamOp op, int passes, int unroll, CacheHint hint, bool tiled = false) {
+void check_op(StreamOp op,
+              int passes,
+              int unroll,
+              CacheHint hint,
+              bool tiled = false,
+              bool one_pass = false) {
   const std::size_t n = (1u << 20) + 64;  // not a multiple of the grid: tail handling
   DeviceBuffer<T> a(n), b(n), c(n);
   StreamLaunch cfg;
@@ -28,6 +33,9 @@ void check_op(StreamOp op, int passes, int unroll, CacheHint hint, bool tiled = 
   cfg.unroll = unroll;
   cfg.hint = hint;
   cfg.tiled = tiled;
+  if (one_pass) {
+    cfg.blocks = stream_one_pass_blocks(n, sizeof(T), cfg);
+  }
   DeviceBuffer<T> partials(static_cast<std::size_t>(cfg.blocks));
   GPB_CUDA_CHECK(launch_fill_hash<T>(a.data(), n, 11, T(0.5), nullptr));
   GPB_CUDA_CHECK(launch_fill_hash<T>(b.data(), n, 12, T(0.5), nullptr));
@@ -100,6 +108,19 @@ TEST(GpuStream, KernelsMatchHostReplay) {
                      std::to_string(passes) + " unroll " + std::to_string(unroll));
         check_op<float>(op, passes, unroll, CacheHint::plain, true);
         check_op<double>(op, passes, unroll, CacheHint::plain, true);
+      }
+      // The one-pass launch (the HBM default): no loop, the last block partly past the end.
+      for (CacheHint hint : {CacheHint::plain, CacheHint::evict_first, CacheHint::prefetch}) {
+        SCOPED_TRACE("one pass, op " + std::to_string(static_cast<int>(op)) + " hint " +
+                     std::to_string(static_cast<int>(hint)));
+        check_op<float>(op, passes, 1, hint, false, true);
+        check_op<double>(op, passes, 1, hint, false, true);
+      }
+      for (int unroll : {2, 4}) {
+        SCOPED_TRACE("one pass in tiles, op " + std::to_string(static_cast<int>(op)) + " unroll " +
+                     std::to_string(unroll));
+        check_op<float>(op, passes, unroll, CacheHint::plain, true, true);
+        check_op<double>(op, passes, unroll, CacheHint::plain, true, true);
       }
     }
   }

@@ -34,6 +34,16 @@ struct StreamLaunch {
 template <class T>
 cudaError_t stream_launch_config(int device, StreamLaunch* out);
 
+/// Blocks for the one-pass launch (BabelStream's, the HBM default): each thread handles
+/// cfg.unroll 16-byte vectors of an array of `n` elements of `elem_bytes`, with no loop, over
+/// as many blocks as that takes.
+inline int stream_one_pass_blocks(std::size_t n, std::size_t elem_bytes, const StreamLaunch& cfg) {
+  const std::size_t vectors = n / (16 / elem_bytes);
+  const auto per_block =
+      static_cast<std::size_t>(cfg.threads) * static_cast<std::size_t>(cfg.unroll);
+  return static_cast<int>((vectors + per_block - 1) / per_block);
+}
+
 /// One launch of `op`. copy c=a, mul b=s*c, add c=a+b, triad a=b+s*c, dot partials[block]=sum a*b.
 template <class T>
 cudaError_t launch_stream(StreamOp op,
