@@ -827,6 +827,9 @@ int run_command(const CliOptions& o,
   }
 
   install_signal_handlers();
+  if (o.worker_interrupted != 0) {
+    g_signal = o.worker_interrupted;  // every case from here on: not_started_interrupted
+  }
   SilentReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

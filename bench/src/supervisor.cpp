@@ -61,12 +61,17 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
   sigaction(SIGTERM, &sa, nullptr);
   WatchdogOptions watch;
   watch.stop_flag = &g_supervisor_signal;
-  if (o.watchdog_s) {
-    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));  // short budgets
+  if (o.watchdog_s) {  // short budgets: shorter waits before the SIGKILL, too
+    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));
+    watch.signal_grace_s = std::min(watch.signal_grace_s, std::max(1.0, *o.watchdog_s / 2));
   }
 
   const std::string self = self_executable();
   std::uint64_t resume = 0;
+  // Set once a user signal reached a worker that then died inside a case: one more worker,
+  // told so, records every case not yet run as interrupted and writes the final file, so an
+  // interrupted run's file lists the whole selection however it was interrupted (FH-8).
+  int interrupted_by = 0;
   while (true) {
     std::vector<std::string> args(argv);  // argv[0] as the user typed it, for the record
     args.push_back("--worker-out=" + out_path);
@@ -74,7 +79,13 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
       args.push_back("--worker-resume=" + std::to_string(resume));
       args.push_back("--worker-prior=" + partial_path);
     }
-    const WorkerOutcome w = run_worker(self, args, "--worker-journal-fd=", watch);
+    WatchdogOptions this_watch = watch;
+    if (interrupted_by != 0) {
+      args.push_back("--worker-interrupted=" + std::to_string(interrupted_by));
+      this_watch.stop_flag = nullptr;  // it knows already; a second signal reaches it directly
+      this_watch.setup_budget_s = std::min(this_watch.setup_budget_s, 30.0);  // no case runs
+    }
+    const WorkerOutcome w = run_worker(self, args, "--worker-journal-fd=", this_watch);
     if (!w.spawn_error.empty()) {
       throw std::runtime_error("cannot start a worker process: " + w.spawn_error);
     }
@@ -114,7 +125,20 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
     }
     so_far.results.resize(std::min<std::size_t>(so_far.results.size(), u.index));
     so_far.run.interrupted = false;
-    if (w.killed_by_watchdog) {
+    // The user's signal reached the worker, and the case it was in ended the process (deaf to
+    // the signal until the SIGKILL, or killed by the signal itself): that case was interrupted.
+    const bool ended_by_user_signal =
+        w.signal_forwarded && !w.exited &&
+        (w.term_signal == SIGKILL || w.term_signal == static_cast<int>(g_supervisor_signal));
+    if (ended_by_user_signal) {
+      so_far.results.push_back(unfinished_case_result(
+          u,
+          Status::interrupted,
+          "interrupted_worker_killed",
+          std::string("interrupted (signal ") + std::to_string(g_supervisor_signal) +
+              "); the case did not stop and its process ended by signal " +
+              std::to_string(w.term_signal)));
+    } else if (w.killed_by_watchdog) {
       char budget[32];
       std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
       so_far.results.push_back(
@@ -137,12 +161,21 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
           "exited_inside_case",
           "the process exited with code " + std::to_string(w.exit_code) + " inside the case"));
     }
+    const bool interrupted = g_supervisor_signal != 0;
     std::fprintf(stderr,
-                 "gpubench: %s: %s; carrying on with the next case\n",
+                 "gpubench: %s: %s; %s\n",
                  u.name.c_str(),
-                 so_far.results.back().message.c_str());
-    if (g_supervisor_signal != 0) {
-      // Interrupted as well: write what there is, as an interrupted run would (FH-8).
+                 so_far.results.back().message.c_str(),
+                 interrupted ? "the run is interrupted: recording the remaining cases as such"
+                             : "carrying on with the next case");
+    if (interrupted && interrupted_by == 0) {
+      save_run_atomic(so_far, partial_path, true);
+      resume = u.index + 1;
+      interrupted_by = static_cast<int>(g_supervisor_signal);
+      continue;
+    }
+    if (interrupted) {
+      // Even the worker that only records the rest died in a case: write what there is.
       so_far.run.interrupted = true;
       so_far.run.finished_utc = utc_now_iso8601();
       std::vector<Status> statuses;

@@ -41,14 +41,17 @@ std::vector<std::string> split_commas(std::string_view text, std::string_view fl
 
 // Flags of each command; anything else is an error (IN-1).
 bool takes(Command c, std::string_view flag) {
-  static const std::vector<std::string_view> run_flags{
-      "--family",        "--quick",        "--full",
-      "--profile",       "--out",          "--overwrite",
-      "--quiet",         "--no-verify",    "--seed",
-      "--devices",       "--min-time",     "--max-noise",
-      "--timeout",       "--strict",       "--no-isolate",
-      "--no-affinity",   "--watchdog",     "--worker-journal-fd",
-      "--worker-resume", "--worker-prior", "--worker-out"};
+  static const std::vector<std::string_view> run_flags{"--family",        "--quick",
+                                                       "--full",          "--profile",
+                                                       "--out",           "--overwrite",
+                                                       "--quiet",         "--no-verify",
+                                                       "--seed",          "--devices",
+                                                       "--min-time",      "--max-noise",
+                                                       "--timeout",       "--strict",
+                                                       "--no-isolate",    "--no-affinity",
+                                                       "--watchdog",      "--worker-journal-fd",
+                                                       "--worker-resume", "--worker-prior",
+                                                       "--worker-out",    "--worker-interrupted"};
   switch (c) {
     case Command::run:
       for (auto f : run_flags) {
@@ -212,6 +215,12 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       o.worker_journal_fd = static_cast<int>(fd);
     } else if (arg == "--worker-resume") {
       o.worker_resume = parse_uint(value, arg);
+    } else if (arg == "--worker-interrupted") {
+      const std::uint64_t sig = parse_uint(value, arg);
+      if (sig < 1 || sig > 64) {
+        throw UsageError("--worker-interrupted: '" + value + "' is not a signal number");
+      }
+      o.worker_interrupted = static_cast<int>(sig);
     } else if (arg == "--worker-prior" || arg == "--worker-out") {
       if (value.empty()) {
         throw UsageError(arg + ": empty file name");

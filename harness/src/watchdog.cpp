@@ -253,6 +253,7 @@ WorkerOutcome run_worker(const std::string& program,
     }
   }
   close(fds[0]);
+  out.signal_forwarded = forwarded;
   if (WIFEXITED(status)) {
     out.exited = true;
     out.exit_code = WEXITSTATUS(status);

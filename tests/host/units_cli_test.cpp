@@ -388,6 +388,9 @@ TEST(ParseCli, ErrorsNameTheFlag) {
       {{"preflight", "--strict=1"}, "--strict"},
       {{"list", "--strict"}, "--strict"},
       {{"--version", "extra"}, "--version"},
+      {{"run", "--worker-interrupted=0"}, "--worker-interrupted"},
+      {{"run", "--worker-interrupted=65"}, "--worker-interrupted"},
+      {{"run", "--worker-interrupted"}, "--worker-interrupted"},
   };
   for (const auto& r : rows) {
     std::string joined;
@@ -398,6 +401,12 @@ TEST(ParseCli, ErrorsNameTheFlag) {
     EXPECT_TRUE(HasSubstr(msg, r.named)) << "args: " << joined;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line: " << msg;
   }
+}
+
+TEST(ParseCli, WorkerInterruptedCarriesTheSignal) {
+  EXPECT_EQ(parse_cli({"run"}).worker_interrupted, 0);
+  EXPECT_EQ(parse_cli({"run", "--worker-interrupted=15"}).worker_interrupted, 15);
+  EXPECT_TRUE(is_worker_flag("--worker-interrupted=2"));
 }
 
 TEST(ParseCli, ConflictingProfilesSaySo) {

@@ -741,6 +741,54 @@ TEST(Pipeline, WatchdogIsolatesHangsAndCrashes) {
   }
 }
 
+// FH-8 with FH-2: SIGTERM while a case ignores it. The supervisor passes the signal on, kills
+// the deaf worker after the grace (half the --watchdog budget here), records that case as
+// interrupted, and a last worker lists every case not yet run as interrupted: the file holds
+// the whole selection, and the exit code is 143.
+TEST(Pipeline, SigtermDuringADeafCaseListsEveryCase) {
+  TempDir dir;
+  const fs::path file = dir / "D.json";
+  setenv("GPB_DEBUG_CASES", "1", 1);
+  Child child(with({"run",
+                    "--family",
+                    "debug/misbehave,host",
+                    "--quick",
+                    "--watchdog",
+                    "4",
+                    "--out",
+                    file.string()},
+                   kFast),
+              dir.path());
+  unsetenv("GPB_DEBUG_CASES");
+  const auto started = Clock::now();
+  while (!contains(child.stderr_so_far(), "[1/") && child.running() &&
+         Clock::now() - started < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(child.running()) << child.stderr_so_far();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
+  const ProcResult r = child.wait(30);
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 143) << r.err;
+  EXPECT_TRUE(contains(r.err, "recording the remaining cases")) << r.err;
+  const RunRecord rec = load_run(file);
+  EXPECT_TRUE(rec.run.interrupted);
+  EXPECT_EQ(rec.run.exit_code, 143);
+  ASSERT_EQ(rec.results.size(), 5u);
+  EXPECT_EQ(rec.results[0].name, "debug/misbehave/kind=hang");
+  EXPECT_EQ(rec.results[0].reasons, std::vector<std::string>{"interrupted_worker_killed"});
+  for (const auto& c : rec.results) {
+    EXPECT_EQ(c.status, Status::interrupted) << c.name;
+  }
+  for (std::size_t i = 1; i < rec.results.size(); ++i) {
+    EXPECT_EQ(rec.results[i].reasons, std::vector<std::string>{"not_started_interrupted"})
+        << rec.results[i].name;
+  }
+  EXPECT_EQ(check_integrity(file).status, Integrity::verified);
+  EXPECT_FALSE(fs::exists(dir / "D.json.partial"));
+}
+
 // --no-isolate runs in this process, as before the watchdog; the misbehaving cases are not
 // registered without GPB_DEBUG_CASES=1.
 TEST(Pipeline, NoIsolateRunsInProcessAndDebugCasesAreHidden) {

@@ -39,6 +39,8 @@ struct CliOptions {
   std::uint64_t worker_resume = 0;       ///< --worker-resume=K: skip executions before K
   std::string worker_prior;              ///< --worker-prior=FILE: results so far, carried on
   std::string worker_out;                ///< --worker-out=FILE: the supervisor's --out
+  int worker_interrupted = 0;  ///< --worker-interrupted=SIG: the run was interrupted by SIG
+                               ///< already; record every remaining case as interrupted
 };
 
 /// True for the supervisor's internal flags (--worker-*), which argv records leave out.

@@ -62,6 +62,7 @@ struct WorkerOutcome {
   int exit_code = -1;
   int term_signal = 0;                     ///< the signal that ended it
   bool killed_by_watchdog = false;         ///< a budget ran out and we killed it
+  bool signal_forwarded = false;           ///< the supervisor's own signal was passed on to it
   std::optional<JournalEntry> unfinished;  ///< started and never ended
   std::uint64_t cases_ended = 0;
   std::string spawn_error;  ///< fork/exec/pipe failure (the worker never ran)
