@@ -22,7 +22,8 @@ enum class CacheHint {
                 ///< (ld.global.nc.L1::no_allocate.L2::256B, sm_80+; plain __ldg below)
 };
 
-/// Grid for the stream kernels: enough resident blocks to fill every SM.
+/// Grid for the stream kernels: stream_launch_config gives enough resident blocks to fill every
+/// SM (the grid-stride layout); stream_one_pass_blocks gives the one-pass grid instead.
 struct StreamLaunch {
   int blocks = 0;
   int threads = 256;
