@@ -30,6 +30,11 @@ log="$out/device-check.log"
 summary="$out/summary.txt"
 : >"$log"
 : >"$summary"
+# Result files are written under a relative folder first and moved to $out at the end, so that
+# the argv each one records (its --out) names no path of the GPU machine.
+stage="device-out/staged"
+rm -rf "$stage"
+mkdir -p "$stage"
 step() { echo "== $* ($(date -u +%H:%M:%S))" | tee -a "$log"; }
 # run_case NAME TIMEOUT ARGS...: a gpubench run whose table goes to the summary.
 run_case() {
@@ -88,17 +93,17 @@ if [ -x "$sanitizer" ] && [ -x "$build/tests/gpu/gpb_gpu_tests" ]; then
 fi
 echo "memcheck: $memcheck" | tee -a "$log"
 
-run_case "quick suite" 150 --quick --out "$out/result-quick.json"
+run_case "quick suite" 150 --quick --out "$stage/result-quick.json"
 # The whole default profile: what ./scripts/run.sh runs, and its time (the 2 minutes).
 if [ "${GPB_DC_DEFAULT:-1}" != 0 ]; then
-  run_case "default profile" 240 --out "$out/result-default.json"
+  run_case "default profile" 240 --out "$stage/result-default.json"
 fi
 if [ "${GPB_DC_VARIANTS:-1}" != 0 ]; then
   run_case "stream launch-shape variants" 160 --full --family stream/variant --min-time 0.2 \
-    --timeout 3 --out "$out/result-variants.json"
+    --timeout 3 --out "$stage/result-variants.json"
 fi
 run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
-  'hbm/kernel=(copy|triad)/dtype=f32' --benchmark_repetitions=3 --out "$out/result-repeat.json"
+  'hbm/kernel=(copy|triad)/dtype=f32' --benchmark_repetitions=3 --out "$stage/result-repeat.json"
 
 # FH-2 on a GPU: a kernel that never returns must end as `timeout` after --watchdog, and the
 # next case must run (and be valid) in a fresh worker: exit code 1 (a case timed out) is the
@@ -106,7 +111,7 @@ run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
 # A 15 s budget (for every case of this run) leaves the copy case room for its verification.
 GPB_DEBUG_CASES=1 run_case "watchdog: a deadlocked kernel, then HBM copy" 90 --quick \
   --family debug/gpu,stream 'deadlock|hbm/kernel=copy/dtype=f32' --watchdog 15 \
-  --out "$out/result-watchdog.json"
+  --out "$stage/result-watchdog.json"
 
 if python3 -c 'import torch; assert torch.cuda.is_available()' >/dev/null 2>&1; then
   step "PyTorch reference (matmul, copy, triad)"
@@ -116,10 +121,11 @@ fi
 
 step "validate the result files (strict load, integrity sidecars)"
 echo "### validate" >>"$summary"
-"$bin" validate "$out"/result-*.json >>"$summary" 2>>"$log"
+"$bin" validate "$stage"/result-*.json >>"$summary" 2>>"$log"
 echo "validate: exit code $?" | tee -a "$log" "$summary"
-# The sidecars are checked; they go so that the 8 files that come back are the results and logs.
-rm -f "$out"/*.sha256
+# The sidecars are checked; they stay behind so that the 8 files that come back are the
+# results and logs.
+mv "$stage"/result-*.json "$out"/
 
 step "summary"
 cat "$summary"

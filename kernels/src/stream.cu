@@ -58,35 +58,30 @@ __device__ inline std::size_t rotate(std::size_t i, std::size_t shift, std::size
 }
 
 // Loads and stores with the launch's cache hint (kernels.cuh CacheHint).
-template <CacheHint H>
-__device__ inline float4 load(const float4* p) {
-  if constexpr (H == CacheHint::evict_first) {
-    return __ldcs(p);
-  } else if constexpr (H == CacheHint::prefetch) {
 #if __CUDA_ARCH__ >= 800
-    float4 v;
-    asm("ld.global.nc.L1::no_allocate.L2::256B.v4.f32 {%0, %1, %2, %3}, [%4];"
-        : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w)
-        : "l"(p));
-    return v;
-#else
-    return __ldg(p);
-#endif
-  } else {
-    return *p;
-  }
+// The read-only path with a 256-byte L2 prefetch; PTX names the vector shape, hence two.
+__device__ inline float4 load_prefetch(const float4* p) {
+  float4 v;
+  asm("ld.global.nc.L1::no_allocate.L2::256B.v4.f32 {%0, %1, %2, %3}, [%4];"
+      : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w)
+      : "l"(p));
+  return v;
 }
-template <CacheHint H>
-__device__ inline double2 load(const double2* p) {
+__device__ inline double2 load_prefetch(const double2* p) {
+  double2 v;
+  asm("ld.global.nc.L1::no_allocate.L2::256B.v2.f64 {%0, %1}, [%2];"
+      : "=d"(v.x), "=d"(v.y)
+      : "l"(p));
+  return v;
+}
+#endif
+template <CacheHint H, class V>
+__device__ inline V load(const V* p) {
   if constexpr (H == CacheHint::evict_first) {
     return __ldcs(p);
   } else if constexpr (H == CacheHint::prefetch) {
 #if __CUDA_ARCH__ >= 800
-    double2 v;
-    asm("ld.global.nc.L1::no_allocate.L2::256B.v2.f64 {%0, %1}, [%2];"
-        : "=d"(v.x), "=d"(v.y)
-        : "l"(p));
-    return v;
+    return load_prefetch(p);
 #else
     return __ldg(p);
 #endif

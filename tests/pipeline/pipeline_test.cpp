@@ -128,6 +128,15 @@ class Child {
 
   pid_t pid() const { return pid_; }
   std::string stderr_so_far() const { return read_file(err_path_); }
+  /// Until the first case has started (its progress line comes after the signal handlers are
+  /// installed), the process has ended, or 20 s have passed.
+  void wait_for_first_case() {
+    const auto started = Clock::now();
+    while (!contains(stderr_so_far(), "[1/") && running() &&
+           Clock::now() - started < std::chrono::seconds(20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   bool running() {
     if (reaped_) {
       return false;
@@ -475,13 +484,8 @@ TEST(Pipeline, SigtermWritesInterruptedFileAndExits143) {
                "--out",
                file.string()},
               dir.path());
-  // Wait until the first case has started (its progress line is printed after the signal
-  // handlers are installed), then let it sample for a moment.
-  const auto started = Clock::now();
-  while (!contains(child.stderr_so_far(), "[1/") && child.running() &&
-         Clock::now() - started < std::chrono::seconds(20)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // Once the first case has started, let it sample for a moment.
+  child.wait_for_first_case();
   ASSERT_TRUE(child.running()) << "gpubench exited before SIGTERM:\n" << child.stderr_so_far();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   ASSERT_TRUE(child.running());
@@ -760,11 +764,7 @@ TEST(Pipeline, SigtermDuringADeafCaseListsEveryCase) {
                    kFast),
               dir.path());
   unsetenv("GPB_DEBUG_CASES");
-  const auto started = Clock::now();
-  while (!contains(child.stderr_so_far(), "[1/") && child.running() &&
-         Clock::now() - started < std::chrono::seconds(20)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  child.wait_for_first_case();
   ASSERT_TRUE(child.running()) << child.stderr_so_far();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
