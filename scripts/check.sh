@@ -23,7 +23,7 @@ if [ "$what" != tsan ]; then
   cd "$ROOT"
   # CUDA translation units (.cu, *_cuda.cpp, cuda_*.cpp) need nvcc's view of the world; the
   # host-only configuration of the same logic is what cppcheck reads.
-  mapfile -t sources < <(ls harness/src/*.cpp bench/main.cpp bench/cases/*.cpp bench/src/*.cpp |
+  mapfile -t sources < <(find harness/src bench/src bench/cases -name '*.cpp' | sort |
     grep -v -e '_cuda\.cpp$' -e '/cuda_[a-z_]*\.cpp$')
   echo "check.sh: cppcheck on ${#sources[@]} files" >&2
   cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c++17 \

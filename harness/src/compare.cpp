@@ -6,6 +6,8 @@
 #include <gpb/csv.hpp>
 #include <gpb/preflight.hpp>
 #include <gpb/report_text.hpp>
+#include <gpb/stats.hpp>
+#include <gpb/text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -24,14 +26,6 @@ bool usable(double v) {
   return std::isfinite(v) && v > 0;
 }
 
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    out += (i ? sep : "") + v[i];
-  }
-  return out;
-}
-
 const GpuInfo* gpu_of(const RunRecord& r, const CaseResult& c) {
   if (c.devices.empty()) {
     return nullptr;
@@ -42,12 +36,6 @@ const GpuInfo* gpu_of(const RunRecord& r, const CaseResult& c) {
     }
   }
   return nullptr;
-}
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::string clock_text(const std::optional<double>& mhz) {

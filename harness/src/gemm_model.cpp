@@ -360,14 +360,6 @@ std::optional<std::size_t> pick_fastest_algo(const std::vector<AlgoTiming>& timi
   return chosen;
 }
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  return quantile_sorted(v, 0.5);
-}
-
 std::optional<SustainedAnalysis> analyse_sustained(const std::vector<double>& window_rates,
                                                    std::size_t min_windows,
                                                    double max_drop,

@@ -8,6 +8,8 @@
 #include <gpb/report.hpp>
 #include <gpb/report_text.hpp>
 #include <gpb/schema_json.hpp>
+#include <gpb/stats.hpp>
+#include <gpb/text.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -200,17 +202,6 @@ std::optional<Candidate> classify(const CaseResult& c) {
   return std::nullopt;
 }
 
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i) {
-      out += sep;
-    }
-    out += parts[i];
-  }
-  return out;
-}
-
 std::string exclusion_reason(const CaseResult& c) {
   std::string r = join(c.reasons, "; ");
   if (!c.message.empty()) {
@@ -223,12 +214,6 @@ std::string number_text(double v) {
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
-}
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /// A machine under construction with its best candidate per metric.

@@ -5,6 +5,7 @@
 #include <gpb/csv.hpp>
 #include <gpb/report.hpp>
 #include <gpb/report_text.hpp>
+#include <gpb/text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -63,14 +64,6 @@ std::vector<std::string> missing_metrics(const Machine& m) {
     if (!have) {
       out.push_back(mi.label);
     }
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    out += (i ? sep : "") + v[i];
   }
   return out;
 }

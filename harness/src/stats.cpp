@@ -8,6 +8,14 @@
 
 namespace gpb {
 
+double median_of(std::vector<double> v) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  return quantile_sorted(v, 0.5);
+}
+
 double quantile_sorted(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) {
     throw std::invalid_argument("quantile of an empty sample set");

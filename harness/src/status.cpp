@@ -65,6 +65,21 @@ std::optional<Status> status_from_string(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+bool is_run_exit_code(int code) noexcept {
+  for (ExitCode c : {ExitCode::ok,
+                     ExitCode::case_failed,
+                     ExitCode::no_device,
+                     ExitCode::threshold,
+                     ExitCode::preflight,
+                     ExitCode::sigint,
+                     ExitCode::sigterm}) {
+    if (code == static_cast<int>(c)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool is_failure(Status s) noexcept {
   switch (s) {
     case Status::failed_verification:

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gpb/device_set.hpp>
+#include <gpb/text.hpp>
 #include <gpb/watchdog.hpp>
 
 #include <algorithm>
@@ -31,15 +33,6 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
-template <class T, class F>
-std::string join(const std::vector<T>& items, F text) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i ? "," : "") + text(items[i]);
-  }
-  return out;
-}
-
 bool parse_u64(const std::string& s, std::uint64_t& v) {
   if (s.empty() || s.size() > 19 ||
       !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -54,9 +47,12 @@ bool parse_u64(const std::string& s, std::uint64_t& v) {
 std::string journal_start_line(std::uint64_t index, double budget_s, const CaseResult& c) {
   char budget[32];
   std::snprintf(budget, sizeof budget, "%.3f", budget_s);
+  std::vector<std::string> ordinals;
+  for (int d : c.devices) {
+    ordinals.push_back(std::to_string(d));
+  }
   return "start\t" + std::to_string(index) + "\t" + budget + "\t" + c.family + "\t" + c.name +
-         "\t" + join(c.devices, [](int d) { return std::to_string(d); }) + "\t" +
-         join(c.device_uuids, [](const std::string& u) { return u; }) + "\n";
+         "\t" + join(ordinals, ",") + "\t" + join(c.device_uuids, ",") + "\n";
 }
 
 std::string journal_end_line(std::uint64_t index) {
@@ -104,8 +100,7 @@ double watchdog_budget_s(double planned_s) noexcept {
 }
 
 CaseResult unfinished_case_result(const JournalEntry& started,
-                                  Status status,
-                                  const std::string& reason,
+                                  const CaseVerdict& verdict,
                                   const std::string& message) {
   CaseResult r;
   r.name = started.name;
@@ -116,13 +111,13 @@ CaseResult unfinished_case_result(const JournalEntry& started,
   if (r.name.size() > r.family.size() && r.name.compare(0, r.family.size(), r.family) == 0) {
     for (const auto& part : split(std::string_view(r.name).substr(r.family.size() + 1), '/')) {
       const auto eq = part.find('=');
-      if (eq != std::string::npos && part.substr(0, eq) != "gpu") {
+      if (eq != std::string::npos && !is_device_segment(part.substr(0, eq))) {
         r.params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
       }
     }
   }
-  r.status = status;
-  r.reasons = {reason};
+  r.status = verdict.status;
+  r.reasons = verdict.reasons;
   r.message = message;
   r.peak.value_reason = "not_measured";
   r.sm_clock.reason = "not_measured";

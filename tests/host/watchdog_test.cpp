@@ -82,7 +82,8 @@ TEST(WatchdogResult, UnfinishedCaseKeepsIdentityAndParams) {
   e.name = "gemm/square/dtype=bf16/m=8192/n=8192/k=8192/gpu=0";
   e.devices = {0};
   e.device_uuids = {"GPU-abc"};
-  const CaseResult r = unfinished_case_result(e, Status::timeout, "watchdog_timeout", "killed");
+  const CaseResult r =
+      unfinished_case_result(e, CaseVerdict{Status::timeout, {"watchdog_timeout"}}, "killed");
   EXPECT_EQ(r.name, e.name);
   EXPECT_EQ(r.family, "gemm/square");
   const Params want{{"dtype", "bf16"}, {"m", "8192"}, {"n", "8192"}, {"k", "8192"}};
@@ -95,6 +96,17 @@ TEST(WatchdogResult, UnfinishedCaseKeepsIdentityAndParams) {
   EXPECT_FALSE(r.stats.has_value());
   EXPECT_TRUE(r.sample_s.empty());
   EXPECT_FALSE(r.peak.value_reason.empty());
+}
+
+TEST(WatchdogResult, DeviceSetSegmentsAreNotParams) {
+  JournalEntry e;
+  e.family = "p2p/copy";
+  e.name = "p2p/copy/engine=ce/gpus=0>1";
+  e.devices = {0, 1};
+  const CaseResult r =
+      unfinished_case_result(e, CaseVerdict{Status::timeout, {"watchdog_timeout"}}, "killed");
+  EXPECT_EQ(r.params, (Params{{"engine", "ce"}}));
+  EXPECT_EQ(r.devices, e.devices);
 }
 
 // ---- fake workers ----------------------------------------------------------------------------

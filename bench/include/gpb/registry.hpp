@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gpb/cli.hpp>
+#include <gpb/device_set.hpp>
 #include <gpb/measure.hpp>
 #include <gpb/schema.hpp>
 
@@ -29,6 +30,8 @@ struct Requires {
   bool gpu = true;            ///< false for host-only cases
   int min_cc = 0;             ///< minimum compute capability, major*10+minor (e.g. 89 for fp8)
   std::string min_cc_reason;  ///< why, for the not_supported reason
+  DeviceSet devices = DeviceSet::each;  ///< what one instance runs on (GPU cases)
+  bool peer_access = false;  ///< every pair of the set must reach the other's memory directly
 };
 
 /// What the rate of a case means.
@@ -58,16 +61,23 @@ class CaseSkip : public std::runtime_error {
 
 class Context {
  public:
-  Context(const RunOptions& options, CaseResult& result, const GpuInfo* gpu)
-      : options_(options), result_(result), gpu_(gpu) {}
+  /// `gpus`: the devices of the instance's set, in the set's order (src first for a pair);
+  /// empty for host cases.
+  Context(const RunOptions& options, CaseResult& result, std::vector<const GpuInfo*> gpus)
+      : options_(options), result_(result), gpus_(std::move(gpus)) {}
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
   const RunOptions& options() const noexcept { return options_; }
   Profile profile() const noexcept { return options_.profile; }
   std::uint64_t seed() const noexcept { return options_.seed; }
-  /// The device this case runs on; throws std::logic_error for host cases.
+  /// The (first) device this case runs on; throws std::logic_error for host cases.
   const GpuInfo& gpu() const;
+  /// Device `i` of the set; throws std::logic_error when there is none.
+  const GpuInfo& gpu(std::size_t i) const;
+  /// Every device of the set, in order.
+  const std::vector<const GpuInfo*>& gpus() const noexcept { return gpus_; }
+  std::size_t device_count() const noexcept { return gpus_.size(); }
 
   /// Work of ONE operation and what its rate means (headline unit follows from `kind`).
   void set_work(const Work& work, RateKind kind);
@@ -98,15 +108,17 @@ class Context {
   const MeasurePolicy& policy() const noexcept { return options_.policy; }
 
 #if GPB_HAS_CUDA
-  int device() const {
-    return gpu().ordinal;
+  /// CUDA ordinal of device `i` of the set.
+  int device(std::size_t i = 0) const {
+    return gpu(i).ordinal;
   }
-  /// The case's own stream (created for the case, destroyed after it).
-  cudaStream_t stream() const noexcept {
-    return stream_;
+  /// The case's own stream on device `i` (created for the case, destroyed after it).
+  cudaStream_t stream(std::size_t i = 0) const noexcept {
+    return i < streams_.size() ? streams_[i] : nullptr;
   }
-  void set_stream(cudaStream_t s) noexcept {
-    stream_ = s;
+  /// One stream per device of the set, set by the device runtime around the body.
+  void set_streams(std::vector<cudaStream_t> streams) noexcept {
+    streams_ = std::move(streams);
   }
   /// MR-15: skip (insufficient_device_memory) unless `bytes` fit in free memory minus the
   /// reserve. Call before allocating.
@@ -118,6 +130,11 @@ class Context {
   /// Unrecorded timing of a device body under `policy` (for searches and sustained windows).
   SampleSet time(const std::function<void(cudaStream_t, std::int64_t ops)>& body,
                  const MeasurePolicy& policy) const;
+  /// Work issued on every device of the set as one sample: `body(i, stream(i), ops)` enqueues
+  /// `ops` operations on device i; the sample is the slowest device's span (events on each).
+  using SetBody = std::function<void(std::size_t device, cudaStream_t, std::int64_t ops)>;
+  void measure_all(const SetBody& body);
+  void measure_all(const SetBody& body, const MeasurePolicy& policy);
 #endif
 
   CaseResult& result() noexcept {
@@ -133,11 +150,11 @@ class Context {
  private:
   const RunOptions& options_;
   CaseResult& result_;
-  const GpuInfo* gpu_;
+  std::vector<const GpuInfo*> gpus_;
   RateKind rate_kind_ = RateKind::bandwidth;
   bool verify_called_ = false;
 #if GPB_HAS_CUDA
-  cudaStream_t stream_ = nullptr;
+  std::vector<cudaStream_t> streams_;
 #endif
 };
 

@@ -145,9 +145,6 @@ std::optional<SustainedAnalysis> analyse_sustained(const std::vector<double>& wi
                                                    double max_drop = 0.03,
                                                    double max_spread = 0.05);
 
-/// Median of a copy (type 7); 0 for an empty vector.
-double median_of(std::vector<double> v);
-
 /// "8192x16384x4096" for notes.
 std::string to_string(const GemmShape& s);
 

@@ -34,4 +34,7 @@ std::optional<double> relative_stdev(const std::vector<double>& samples_s);
 /// Quantile q in [0,1] of sorted data, linear interpolation (type 7).
 double quantile_sorted(const std::vector<double>& sorted, double q);
 
+/// Median of a copy (type 7); 0 for an empty vector.
+double median_of(std::vector<double> v);
+
 }  // namespace gpb

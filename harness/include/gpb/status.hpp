@@ -48,6 +48,9 @@ enum class ExitCode : int {
   sigterm = 143,
 };
 
+/// True for the codes a run ends with after writing its result file: every ExitCode but usage.
+bool is_run_exit_code(int code) noexcept;
+
 /// True for statuses that count as a failure for the exit code (1).
 bool is_failure(Status s) noexcept;
 

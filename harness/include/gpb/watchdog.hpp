@@ -10,6 +10,7 @@
 // (0.3-1 s each on an H100, which would double the quick suite).
 #pragma once
 
+#include <gpb/case_status.hpp>
 #include <gpb/schema.hpp>
 
 #include <csignal>
@@ -43,10 +44,9 @@ std::optional<JournalEntry> parse_journal_line(std::string_view line);
 double watchdog_budget_s(double planned_s) noexcept;
 
 /// The record of a case the worker did not finish: name, family, params (from the name),
-/// devices, `status`, one reason and the message.
+/// devices, the status and reasons decided for it, and the message.
 CaseResult unfinished_case_result(const JournalEntry& started,
-                                  Status status,
-                                  const std::string& reason,
+                                  const CaseVerdict& verdict,
                                   const std::string& message);
 
 struct WatchdogOptions {

@@ -4,15 +4,23 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace gpb {
 
 const GpuInfo& Context::gpu() const {
-  if (gpu_ == nullptr) {
-    throw std::logic_error("Context::gpu() called in a host case");
+  return gpu(0);
+}
+
+const GpuInfo& Context::gpu(std::size_t i) const {
+  if (i >= gpus_.size()) {
+    throw std::logic_error(gpus_.empty()
+                               ? "Context::gpu() called in a host case"
+                               : "Context::gpu(" + std::to_string(i) + "): the device set has " +
+                                     std::to_string(gpus_.size()) + " devices");
   }
-  return *gpu_;
+  return *gpus_[i];
 }
 
 void Context::set_work(const Work& work, RateKind kind) {

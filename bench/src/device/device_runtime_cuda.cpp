@@ -49,18 +49,7 @@ std::string describe(cudaError_t e, const char* call) {
          std::to_string(static_cast<int>(e)) + "): " + cudaGetErrorString(e);
 }
 
-}  // namespace
-
-void fill_tool_versions(ToolInfo& tool) {
-  tool.cuda_enabled = true;
-  tool.cudart_header_version = CUDART_VERSION;
-  tool.cublas_header_version = CUBLAS_VERSION;
-#if GPB_NCCL_HEADER_VERSION > 0
-  tool.nccl_header_version = NCCL_VERSION_CODE;
-#endif
-}
-
-DeviceProbe probe_devices(RuntimeInfo& runtime) {
+DeviceProbe probe_cuda_devices(RuntimeInfo& runtime) {
   DeviceProbe probe;
   int v = 0;
   if (cudaRuntimeGetVersion(&v) == cudaSuccess) {
@@ -124,13 +113,69 @@ DeviceProbe probe_devices(RuntimeInfo& runtime) {
   return probe;
 }
 
-void run_on_device(const GpuInfo& gpu, Context& ctx, const std::function<void(Context&)>& body) {
-  GPB_CUDA_CHECK(cudaSetDevice(gpu.ordinal));
-  Stream stream = make_stream();
-  ctx.set_stream(stream.get());
-  body(ctx);
-  GPB_CUDA_CHECK(cudaStreamSynchronize(stream.get()));
-  ctx.set_stream(nullptr);
+}  // namespace
+
+void fill_tool_versions(ToolInfo& tool) {
+  tool.cuda_enabled = true;
+  tool.cudart_header_version = CUDART_VERSION;
+  tool.cublas_header_version = CUBLAS_VERSION;
+#if GPB_NCCL_HEADER_VERSION > 0
+  tool.nccl_header_version = NCCL_VERSION_CODE;
+#endif
+}
+
+namespace {
+
+class CudaDeviceRuntime final : public DeviceRuntime {
+ public:
+  DeviceProbe probe(RuntimeInfo& runtime) override { return probe_cuda_devices(runtime); }
+
+  PeerLink peer_link(const GpuInfo& from, const GpuInfo& to) override {
+    int can = 0;
+    if (const cudaError_t e = cudaDeviceCanAccessPeer(&can, from.ordinal, to.ordinal);
+        e != cudaSuccess) {
+      cudaGetLastError();  // a failed query is reported in the link, not left pending
+      return {false, describe(e, "cudaDeviceCanAccessPeer")};
+    }
+    if (can == 0) {
+      return {false, "cudaDeviceCanAccessPeer reports no access"};
+    }
+    return {true, ""};
+  }
+
+  void run(Context& ctx, const std::function<void(Context&)>& body) override {
+    std::vector<Stream> streams;
+    std::vector<cudaStream_t> handles;
+    for (const GpuInfo* g : ctx.gpus()) {
+      GPB_CUDA_CHECK(cudaSetDevice(g->ordinal));
+      streams.push_back(make_stream());
+      handles.push_back(streams.back().get());
+    }
+    GPB_CUDA_CHECK(cudaSetDevice(ctx.device()));  // the first device of the set is current
+    ctx.set_streams(handles);
+    body(ctx);
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+      GPB_CUDA_CHECK(cudaSetDevice(ctx.device(i)));
+      GPB_CUDA_CHECK(cudaStreamSynchronize(handles[i]));
+    }
+    ctx.set_streams({});
+  }
+
+  ErrorClass classify(const std::exception& e) const noexcept override {
+    ErrorClass c;
+    if (const auto* g = dynamic_cast<const GpuError*>(&e)) {
+      c.device_error = true;
+      c.sticky = g->sticky();
+      c.out_of_memory = g->out_of_memory();
+    }
+    return c;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DeviceRuntime> make_device_runtime() {
+  return std::make_unique<CudaDeviceRuntime>();
 }
 
 bool with_pcie_load(const GpuInfo& gpu, const std::function<void()>& during) {
@@ -167,16 +212,6 @@ bool with_pcie_load(const GpuInfo& gpu, const std::function<void()>& during) {
   cudaFreeHost(host);
   cudaGetLastError();  // a failed load is reported by the return value, not left pending
   return ok;
-}
-
-ErrorClass classify(const std::exception& e) noexcept {
-  ErrorClass c;
-  if (const auto* g = dynamic_cast<const GpuError*>(&e)) {
-    c.device_error = true;
-    c.sticky = g->sticky();
-    c.out_of_memory = g->out_of_memory();
-  }
-  return c;
 }
 
 }  // namespace gpb

@@ -25,14 +25,32 @@ void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& bod
 
 void Context::measure(const std::function<void(cudaStream_t, std::int64_t)>& body,
                       const MeasurePolicy& policy) {
-  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz, policy.allow_gate);
+  CudaTimingBackend backend(stream(), body, gpu().sm_clock_max_mhz, policy.allow_gate);
   measure_with(backend, policy);
 }
 
 SampleSet Context::time(const std::function<void(cudaStream_t, std::int64_t)>& body,
                         const MeasurePolicy& policy) const {
-  CudaTimingBackend backend(stream_, body, gpu().sm_clock_max_mhz, policy.allow_gate);
+  CudaTimingBackend backend(stream(), body, gpu().sm_clock_max_mhz, policy.allow_gate);
   return time_with(backend, policy);
+}
+
+void Context::measure_all(const SetBody& body) {
+  measure_all(body, options_.policy);
+}
+
+void Context::measure_all(const SetBody& body, const MeasurePolicy& policy) {
+  std::vector<CudaSetTimingBackend::Lane> lanes;
+  std::optional<double> lowest_max_clock;  // throttle discards against the slowest device
+  for (std::size_t i = 0; i < gpus_.size(); ++i) {
+    lanes.push_back({gpus_[i]->ordinal, stream(i)});
+    const auto& c = gpus_[i]->sm_clock_max_mhz;
+    if (c && (!lowest_max_clock || *c < *lowest_max_clock)) {
+      lowest_max_clock = c;
+    }
+  }
+  CudaSetTimingBackend backend(lanes, body, lowest_max_clock, policy.allow_gate);
+  measure_with(backend, policy);
 }
 
 }  // namespace gpb

@@ -2,6 +2,7 @@
 // FH-2 isolation: `gpubench run` runs its cases in a worker process (this binary, the same
 // arguments) under the watchdog of harness/watchdog.hpp, and carries the run on in a fresh
 // worker after a hang or a crash.
+#include <gpb/case_status.hpp>
 #include <gpb/schema_json.hpp>
 #include <gpb/status.hpp>
 #include <gpb/sysinfo.hpp>
@@ -94,8 +95,7 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
         // A run's exit code means it wrote the result file; any other (a usage error, a failed
         // start) was explained by the worker, and whatever sits at --out is not this run's.
         const int c = w.exit_code;
-        if ((c == 0 || c == 1 || c == 3 || c == 4 || c == 5 || c == 130 || c == 143) &&
-            std::filesystem::exists(out_path)) {
+        if (is_run_exit_code(c) && std::filesystem::exists(out_path)) {
           report_run_end(load_run(out_path), out_path, static_cast<ExitCode>(c));
         }
         return c;
@@ -130,37 +130,29 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
     const bool ended_by_user_signal =
         w.signal_forwarded && !w.exited &&
         (w.term_signal == SIGKILL || w.term_signal == static_cast<int>(g_supervisor_signal));
+    CaseEvidence evidence;
+    evidence.term_signal = w.term_signal;
+    std::string message;
     if (ended_by_user_signal) {
-      so_far.results.push_back(unfinished_case_result(
-          u,
-          Status::interrupted,
-          "interrupted_worker_killed",
-          std::string("interrupted (signal ") + std::to_string(g_supervisor_signal) +
-              "); the case did not stop and its process ended by signal " +
-              std::to_string(w.term_signal)));
+      evidence.end = CaseEnd::killed_after_signal;
+      message = std::string("interrupted (signal ") + std::to_string(g_supervisor_signal) +
+                "); the case did not stop and its process ended by signal " +
+                std::to_string(w.term_signal);
     } else if (w.killed_by_watchdog) {
+      evidence.end = CaseEnd::watchdog_killed;
       char budget[32];
       std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
-      so_far.results.push_back(
-          unfinished_case_result(u,
-                                 Status::timeout,
-                                 "watchdog_timeout",
-                                 std::string("no result within the watchdog budget (") + budget +
-                                     " s); the worker process was killed"));
+      message = std::string("no result within the watchdog budget (") + budget +
+                " s); the worker process was killed";
     } else if (!w.exited) {
-      so_far.results.push_back(unfinished_case_result(
-          u,
-          Status::error,
-          "crashed_signal_" + std::to_string(w.term_signal),
-          std::string("the case killed its process: signal ") + std::to_string(w.term_signal) +
-              " (" + strsignal(w.term_signal) + ")"));
+      evidence.end = CaseEnd::process_crashed;
+      message = std::string("the case killed its process: signal ") +
+                std::to_string(w.term_signal) + " (" + strsignal(w.term_signal) + ")";
     } else {
-      so_far.results.push_back(unfinished_case_result(
-          u,
-          Status::error,
-          "exited_inside_case",
-          "the process exited with code " + std::to_string(w.exit_code) + " inside the case"));
+      evidence.end = CaseEnd::process_exited;
+      message = "the process exited with code " + std::to_string(w.exit_code) + " inside the case";
     }
+    so_far.results.push_back(unfinished_case_result(u, decide_case_status(evidence), message));
     const bool interrupted = g_supervisor_signal != 0;
     std::fprintf(stderr,
                  "gpubench: %s: %s; %s\n",

@@ -82,7 +82,7 @@ Preflight audit(const RunRecord& record,
 int preflight_command(const CliOptions& o) {
   RunRecord record;
   record.tool = build_tool_info();
-  const DeviceProbe probe = probe_devices(record.runtime);
+  const DeviceProbe probe = make_device_runtime()->probe(record.runtime);
   const std::vector<GpuInfo> gpus = select_gpus(probe.gpus, o.devices);
   record.gpus = gpus;
   std::unique_ptr<Nvml> nvml;
