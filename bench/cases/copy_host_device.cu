@@ -195,6 +195,9 @@ void run(Context& ctx, const CopyPoint& p) {
   ctx.set_work({0.0, static_cast<double>(bytes), "S (bytes copied, counted once)"},
                RateKind::bandwidth);
   ctx.set_convention({"uni", "ce", "once", p.pinned ? "host_pinned" : "host_pageable"});
+  if (p.pinned) {  // the buyer's number; pageable is its own labelled case
+    ctx.set_headline_role({p.h2d ? RoleKind::h2d : RoleKind::d2h, ""});
+  }
   unsigned char* dst = p.h2d ? device.data() : host.data();
   const unsigned char* src = p.h2d ? host.data() : device.data();
   const cudaMemcpyKind kind = p.h2d ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost;

@@ -484,6 +484,7 @@ void measure_shape(Context& ctx,
   if (plan.cool_down_s > 0) {
     ctx.cool_down(plan.cool_down_s);
   }
+  ctx.set_headline_role({RoleKind::gemm_dense_burst, std::string(to_string(d))});
   ctx.measure(body, burst_policy(ctx.policy()));
   note_percent_of_spec(ctx, flops, spec_tflops);
 
@@ -500,9 +501,14 @@ void measure_shape(Context& ctx,
       const std::string def = "median of the second half of " + std::to_string(a->windows) +
                               " back-to-back " +
                               fmt("%.3g", plan.sustained_s / plan.sustained_windows) +
-                              " s windows (" + fmt("%.3g", w.stop.gpu_time_s) + " s in all; MR-8)";
-      ctx.add_metric(
-          Metric{"throughput_sustained", a->sustained, std::string(gemm_rate_unit(d)), def});
+                              " s windows (" + fmt("%.3g", w.stop.gpu_time_s) + " s in all)";
+      Metric sustained{"throughput_sustained", a->sustained, std::string(gemm_rate_unit(d)), def};
+      sustained.role = {w.stop.gpu_time_s >= kFullSustainedWindowS
+                            ? RoleKind::gemm_dense_sustained
+                            : RoleKind::gemm_dense_sustained_short,
+                        std::string(to_string(d))};
+      sustained.steady = a->steady;
+      ctx.add_metric(sustained);
       ctx.note("sustained_steady", a->steady ? "true" : "false");
       ctx.note("sustained_drop", fmt("%.4f", a->drop));
       ctx.note("sustained_spread", fmt("%.4f", a->spread));
@@ -513,7 +519,8 @@ void measure_shape(Context& ctx,
                    std::to_string(w.stop.discarded) + " throttled)");
     }
     if (ctx.profile() == Profile::quick) {
-      ctx.note("sustained_note", "quick profile: 0.5 s window in 8 parts, not the 2 s of MR-8");
+      ctx.note("sustained_note",
+               "quick profile: 0.5 s window in 8 parts, not the full 2 s sustained window");
     }
   } else {
     ctx.note("sustained", plan.sustained_skip_reason);

@@ -341,6 +341,9 @@ void run_typed(Context& ctx, const StreamPoint& p) {
     model << " * passes (" << plan->passes << ")";
   }
   ctx.set_work({stream_flops(p.kernel, n) * plan->passes, bytes, model.str()}, RateKind::bandwidth);
+  if (p.target == StreamTarget::hbm && !p.variant && p.kernel == StreamKernel::triad && !p.f64) {
+    ctx.set_headline_role({RoleKind::hbm_triad, ""});  // the device-memory headline (f32 triad)
+  }
   ctx.set_convention({"uni",
                       p.driver_memcpy ? "driver" : "sm",
                       "stream_weights",

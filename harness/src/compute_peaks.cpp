@@ -225,7 +225,7 @@ PeakEstimate compute_peak(int sm_count,
   }
   e.tflops = static_cast<double>(sm_count) * *sm_clock_max_mhz * 1e6 * *rate / 1e12;
   e.source = "sm_count x max_sm_clock x dense FLOP/clk/SM (" + arch + " " +
-             std::string(to_string(p)) + ": " + format_rate(*rate) + "; METHODOLOGY §3)";
+             std::string(to_string(p)) + ": " + format_rate(*rate) + ")";
   return e;
 }
 

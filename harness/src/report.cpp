@@ -33,49 +33,6 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
-std::vector<std::string_view> segments(std::string_view name) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (start <= name.size()) {
-    const std::size_t slash = name.find('/', start);
-    out.push_back(name.substr(start, slash == std::string_view::npos ? slash : slash - start));
-    if (slash == std::string_view::npos) {
-      break;
-    }
-    start = slash + 1;
-  }
-  return out;
-}
-
-std::optional<std::string> param(const CaseResult& c, std::string_view key) {
-  for (const auto& kv : c.params) {
-    if (kv.first == key) {
-      return kv.second;
-    }
-  }
-  // Older or hand-made files may carry parameters only in the name.
-  for (const auto seg : segments(c.name)) {
-    const std::size_t eq = seg.find('=');
-    if (eq != std::string_view::npos && seg.substr(0, eq) == key) {
-      return std::string(seg.substr(eq + 1));
-    }
-  }
-  return std::nullopt;
-}
-
-bool has_token(const CaseResult& c, std::string_view token) {
-  for (const auto seg : segments(c.name)) {
-    if (seg == token) {
-      return true;
-    }
-    const std::size_t eq = seg.find('=');
-    if (eq != std::string_view::npos && seg.substr(eq + 1) == token) {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool usable(double v) {
   return std::isfinite(v) && v > 0;
 }
@@ -115,91 +72,73 @@ std::optional<ValueMetric> gemm_metric(const std::string& dtype) {
   return std::nullopt;
 }
 
-/// What a case can contribute (METHODOLOGY §2.6 headline metrics); nullopt for other cases.
-std::optional<Candidate> classify(const CaseResult& c) {
-  const bool headline_ok = c.headline && usable(c.headline->value);
-  if (c.family == "gemm" || starts_with(c.family, "gemm/") || starts_with(c.name, "gemm/")) {
-    const auto dtype = param(c, "dtype");
-    const auto metric = dtype ? gemm_metric(*dtype) : std::nullopt;
-    if (!metric) {
+/// The value metric a role prices, with its rank among a case's numbers (higher first) and
+/// how the report names its kind; nullopt for roles the value report does not price.
+struct PricedRole {
+  ValueMetric metric;
+  int priority;
+  const char* kind;
+  const char* unit;
+};
+
+std::optional<PricedRole> priced_role(const MetricRole& role) {
+  switch (role.kind) {
+    case RoleKind::gemm_dense_sustained:
+    case RoleKind::gemm_dense_sustained_short:
+    case RoleKind::gemm_dense_burst: {
+      const auto metric = gemm_metric(role.dtype);
+      if (!metric) {
+        return std::nullopt;
+      }
+      if (role.kind == RoleKind::gemm_dense_sustained) {
+        return PricedRole{*metric, 3, "sustained", "TFLOP/s"};
+      }
+      if (role.kind == RoleKind::gemm_dense_sustained_short) {
+        return PricedRole{*metric, 2, "sustained (short window)", "TFLOP/s"};
+      }
+      return PricedRole{*metric, 1, "burst", "TFLOP/s"};
+    }
+    case RoleKind::hbm_triad:
+      return PricedRole{ValueMetric::hbm_triad, 1, "headline", "GB/s"};
+    case RoleKind::h2d:
+      return PricedRole{ValueMetric::h2d, 1, "headline", "GB/s"};
+    case RoleKind::d2h:
+      return PricedRole{ValueMetric::d2h, 1, "headline", "GB/s"};
+    case RoleKind::all_reduce_busbw:
+      return PricedRole{ValueMetric::all_reduce_busbw, 1, "busbw", "GB/s"};
+    default:
       return std::nullopt;
+  }
+}
+
+/// What a case can contribute to the value report (METHODOLOGY §2.6): its highest-ranked
+/// number whose role the report prices; nullopt for other cases. Selection is by role only.
+std::optional<Candidate> classify(const CaseResult& c) {
+  std::optional<Candidate> best;
+  const auto consider = [&](const Metric& m, const std::string& field) {
+    const auto p = priced_role(m.role);
+    if (!p || m.unit != p->unit || !usable(m.value) || (best && best->priority >= p->priority)) {
+      return;
     }
     Candidate k;
-    k.metric = *metric;
-    for (const auto& m : c.metrics) {
-      if (m.name == "throughput_sustained" && m.unit == "TFLOP/s" && usable(m.value)) {
-        // MR-8 asks for a >= 2 s window; the quick profile's 0.5 s window ranks below it.
-        const auto w = c.notes.find("sustained_window_s");
-        const bool full_window = w != c.notes.end() && std::atof(w->second.c_str()) >= 1.9;
-        k.value = m.value;
-        k.priority = full_window ? 3 : 2;
-        k.kind = full_window ? "sustained" : "sustained (short window)";
-        k.field = "metrics.throughput_sustained";
-        const auto steady = c.notes.find("sustained_steady");
-        k.unsteady = steady != c.notes.end() && steady->second == "false";
-        return k;
-      }
+    k.metric = p->metric;
+    k.value = m.value;
+    k.priority = p->priority;
+    k.kind = p->kind;
+    k.field = field;
+    k.unsteady = m.steady.has_value() && !*m.steady;
+    if (p->metric == ValueMetric::all_reduce_busbw) {
+      k.gpus = c.devices.empty() ? 1 : static_cast<int>(c.devices.size());
     }
-    if (headline_ok && c.headline->unit == "TFLOP/s") {
-      k.value = c.headline->value;
-      k.priority = 1;
-      k.kind = "burst";
-      k.field = "headline." + c.headline->name;
-      return k;
-    }
-    return std::nullopt;
+    best = k;
+  };
+  for (const auto& m : c.metrics) {
+    consider(m, "metrics." + m.name);
   }
-  const bool host = c.family == "host" || starts_with(c.family, "host/");
-  if (host) {
-    return std::nullopt;
+  if (c.headline) {
+    consider(*c.headline, "headline." + c.headline->name);
   }
-  if ((c.family == "stream/hbm" || starts_with(c.name, "stream/hbm/")) &&
-      param(c, "kernel").value_or("") == "triad" && param(c, "dtype").value_or("") == "f32") {
-    if (headline_ok && c.headline->unit == "GB/s") {
-      Candidate k;
-      k.metric = ValueMetric::hbm_triad;
-      k.value = c.headline->value;
-      k.priority = 1;
-      k.kind = "headline";
-      k.field = "headline." + c.headline->name;
-      return k;
-    }
-    return std::nullopt;
-  }
-  if (has_token(c, "all_reduce") || has_token(c, "allreduce")) {
-    Candidate k;
-    k.metric = ValueMetric::all_reduce_busbw;
-    k.gpus = c.devices.empty() ? 1 : static_cast<int>(c.devices.size());
-    for (const auto& m : c.metrics) {
-      if (m.name == "busbw" && m.unit == "GB/s" && usable(m.value)) {
-        k.value = m.value;
-        k.priority = 1;
-        k.kind = "busbw";
-        k.field = "metrics.busbw";
-        return k;
-      }
-    }
-    if (headline_ok && c.headline->name == "busbw" && c.headline->unit == "GB/s") {
-      k.value = c.headline->value;
-      k.priority = 1;
-      k.kind = "busbw";
-      k.field = "headline.busbw";
-      return k;
-    }
-    return std::nullopt;
-  }
-  const bool h2d = has_token(c, "h2d");
-  const bool d2h = has_token(c, "d2h");
-  if (h2d != d2h && headline_ok && c.headline->unit == "GB/s") {
-    Candidate k;
-    k.metric = h2d ? ValueMetric::h2d : ValueMetric::d2h;
-    k.value = c.headline->value;
-    k.priority = 1;
-    k.kind = "headline";
-    k.field = "headline." + c.headline->name;
-    return k;
-  }
-  return std::nullopt;
+  return best;
 }
 
 std::string exclusion_reason(const CaseResult& c) {
@@ -549,11 +488,11 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
                                  std::to_string(repeats) + " runs of " + best.case_name +
                                  " spread " + format_fixed(100 * spread, 1) + " %, over the " +
                                  format_fixed(100 * limit, 0) +
-                                 " % repeatability limit (MR-20): the median may not hold");
+                                 " % repeatability limit: the median may not hold");
         }
       }
       if (best.unsteady) {
-        m.note += "; sustained window not steady (MR-8)";
+        m.note += "; sustained window not steady";
       }
       b.machine.metrics.push_back(m);
     }
@@ -767,10 +706,10 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
               std::string(options.include_noisy
                               ? "; noisy cases too (--include-noisy), marked (noisy)"
                               : "; noisy cases are excluded unless --include-noisy") +
-              ". Every other case is listed under Exclusions (METHODOLOGY DI-6).");
+              ". Every other case is listed under Exclusions.");
   if (options.basis == PricingBasis::owned) {
     a.push_back(
-        "Owned hardware (METHODOLOGY §2.6): capex per hour = price x CRF / (8760 x availability), "
+        "Owned hardware: capex per hour = price x CRF / (8760 x availability), "
         "CRF = r(1+r)^N / ((1+r)^N - 1) (1/N when r = 0); power per hour = kW x PUE x USD/kWh; "
         "USD per GPU-hour = (capex + power + opex) per hour / utilization / GPUs.");
     a.push_back(
@@ -788,7 +727,7 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       a.push_back("Spot prices change often and spot instances can be pre-empted.");
     }
     a.push_back(
-        "USD per GPU-hour = instance USD per hour / GPUs per instance (METHODOLOGY §2.6); the "
+        "USD per GPU-hour = instance USD per hour / GPUs per instance; the "
         "GPU count may be fractional.");
   }
   a.push_back(
@@ -807,7 +746,7 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
       "hosts of that model perform alike; host CPU, PCIe, clocks and cooling can differ.");
   a.push_back(
       "For one machine every value per dollar ranks the offers the same way: cheapest USD per "
-      "GPU-hour first. A missing price is n/a, never 0 (METHODOLOGY DI-8).");
+      "GPU-hour first. A missing price is n/a, never 0.");
   if (any_burst) {
     a.push_back("Burst GEMM rates are short-window peaks and overstate what a long job sustains.");
   }

@@ -29,7 +29,7 @@ constexpr const char* kReportHelp =
     "usage: gpubench report RESULT.json... [options]\n"
     "\n"
     "Joins the valid cases of result files with dated, sourced prices per GPU-hour and ranks\n"
-    "every priced offer of each measured GPU model by value per dollar (METHODOLOGY 2.6).\n"
+    "every priced offer of each measured GPU model by value per dollar.\n"
     "\n"
     "options:\n"
     "  --prices FILE        cloud price table (repeatable; default: the bundled\n"

@@ -173,7 +173,7 @@ OJson put_double(const Path& p, double v) {
   if (!std::isfinite(v)) {
     const char* what = std::isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf");
     throw std::invalid_argument(p.str() + " is " + what +
-                                " (result files hold finite numbers only, DI-2)");
+                                " (result files hold finite numbers only)");
   }
   return OJson(v);
 }
@@ -271,6 +271,8 @@ OJson put_metric(const Path& p, const Metric& m) {
   j["value"] = put_double(p.child("value"), m.value);
   j["unit"] = put_string(p.child("unit"), m.unit);
   j["definition"] = put_string(p.child("definition"), m.definition);
+  j["role"] = put_string(p.child("role"), to_string(m.role));
+  j["steady"] = m.steady ? OJson(*m.steady) : OJson(nullptr);
   return j;
 }
 
@@ -504,6 +506,7 @@ OJson put_record(const RunRecord& r) {
 struct ReadContext {
   const std::string& origin;
   bool strict_keys;  ///< reject unknown keys (file MINOR <= ours)
+  int minor = 0;     ///< the file's schema MINOR: which fields it has
 };
 
 [[noreturn]] void fail(const ReadContext& c, const Path& p, const std::string& what) {
@@ -770,6 +773,22 @@ Metric read_metric(const ReadContext& c, const Path& p, const Json& j) {
   m.value = o.dbl("value");
   m.unit = o.str("unit");
   m.definition = o.str("definition");
+  if (c.minor >= 2) {  // added in 1.2; older files are mapped once per case (read_case)
+    const std::string role = o.str("role");
+    if (!role.empty()) {
+      const auto parsed = parse_metric_role(role);
+      if (!parsed) {
+        fail(c,
+             o.path("role"),
+             "unknown metric role " + quote(role) +
+                 " (a kind such as \"hbm_triad\", or \"gemm_dense_burst:<dtype>\")");
+      }
+      m.role = *parsed;
+    }
+    if (const Json& steady = o.at("steady"); !steady.is_null()) {
+      m.steady = read_bool(c, o.path("steady"), steady);
+    }
+  }
   o.finish();
   return m;
 }
@@ -964,6 +983,7 @@ RunRecord read_record(const std::string& origin, const Json& doc) {
     }
     // Unknown fields are tolerated only from a newer MINOR, which may add them (DI-3).
     c.strict_keys = r.schema.minor <= kResultSchema.minor;
+    c.minor = r.schema.minor;
     ObjectReader so(c, sp, sj);
     so.at("name");
     so.at("version");
@@ -1072,6 +1092,9 @@ RunRecord read_record(const std::string& origin, const Json& doc) {
     const auto& a = expect_array(c, p, top.at("results"));
     for (std::size_t i = 0; i < a.size(); ++i) {
       r.results.push_back(read_case(c, p.index(i), a[i]));
+      if (r.schema.minor < 2) {
+        assign_legacy_roles(r.results.back());  // roles came with 1.2
+      }
     }
   }
   top.finish();

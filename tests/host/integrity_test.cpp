@@ -36,7 +36,7 @@ TEST(Sha256, Fips180Vectors) {
 }
 
 std::string golden_text() {
-  std::ifstream in(std::string(GPB_TEST_DATA_DIR) + "/golden/result-1.1-minimal.json");
+  std::ifstream in(std::string(GPB_TEST_DATA_DIR) + "/golden/result-1.2-minimal.json");
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -115,11 +115,11 @@ TEST(Validate, OneLinePerFileAndExitCode) {
 
   std::ostringstream out;
   EXPECT_EQ(validate_command({good.string(), plain.string()}, out), 0);
-  EXPECT_NE(out.str().find("good.json: valid (schema 1.1, 2 cases: 1 skipped, 1 valid; "
+  EXPECT_NE(out.str().find("good.json: valid (schema 1.2, 2 cases: 1 skipped, 1 valid; "
                            "integrity verified)"),
             std::string::npos)
       << out.str();
-  EXPECT_NE(out.str().find("plain.json: valid (schema 1.1, 2 cases: 1 skipped, 1 valid; no "
+  EXPECT_NE(out.str().find("plain.json: valid (schema 1.2, 2 cases: 1 skipped, 1 valid; no "
                            "integrity sidecar)"),
             std::string::npos)
       << out.str();

@@ -90,9 +90,14 @@ CaseResult rich_case(int i) {
   c.stop.gpu_time_s = 0.25;
   c.stop.wall_time_s = 1.75;
   c.stop.discarded = -(static_cast<std::int64_t>(kTwo53) + 1);  // negative big int
-  c.headline = Metric{"bandwidth", 1555.5, "GB/s", "bytes / median_s"};
+  c.headline = Metric{"bandwidth", 1555.5, "GB/s", "bytes / median_s", {RoleKind::hbm_triad, ""}};
   c.metrics = {Metric{"bandwidth_min_time", 1600.25, "GB/s", "bytes / min_s"},
-               Metric{"throughput_burst", 12.5, "TFLOP/s", "flops / min_s"}};
+               Metric{"throughput_burst",
+                      12.5,
+                      "TFLOP/s",
+                      "flops / min_s",
+                      {RoleKind::gemm_dense_sustained, "fp8_e4m3"},
+                      false}};
   c.peak.value = 2039.0;
   c.peak.value_reason = "";
   c.peak.source = "2 * mem_clock * bus_width / 8";
@@ -212,6 +217,8 @@ void expect_same_metric(const Metric& a, const Metric& b, const std::string& wha
   EXPECT_EQ(bits(a.value), bits(b.value)) << what;
   EXPECT_EQ(a.unit, b.unit) << what;
   EXPECT_EQ(a.definition, b.definition) << what;
+  EXPECT_EQ(to_string(a.role), to_string(b.role)) << what;
+  EXPECT_EQ(a.steady, b.steady) << what;
 }
 
 /// Field-by-field equality (doubles bitwise, so -0.0 and denormals count).
@@ -410,6 +417,10 @@ std::string read_text(const fs::path& p) {
 }
 
 std::string golden_path() {
+  return std::string(GPB_TEST_DATA_DIR) + "/golden/result-1.2-minimal.json";
+}
+/// The same run as written by schema 1.1 (before metric roles): still readable.
+std::string golden_1_1_path() {
   return std::string(GPB_TEST_DATA_DIR) + "/golden/result-1.1-minimal.json";
 }
 /// The same run as written by schema 1.0 (before the preflight audit): still readable.
@@ -432,10 +443,14 @@ TEST(SchemaJsonRoundTrip, RichRecordIsIdentical) {
   EXPECT_EQ(to_json_text(back), text);
   EXPECT_EQ(back.schema.name, "gpubench.result");
   EXPECT_EQ(back.schema.major, 1);
-  EXPECT_EQ(back.schema.minor, 1);
+  EXPECT_EQ(back.schema.minor, 2);
 
   // Spot checks on the encoding itself.
-  EXPECT_NE(text.find("\"version\": \"1.1\""), std::string::npos);
+  EXPECT_NE(text.find("\"version\": \"1.2\""), std::string::npos);
+  EXPECT_NE(text.find("\"role\": \"hbm_triad\""), std::string::npos);
+  EXPECT_NE(text.find("\"role\": \"gemm_dense_sustained:fp8_e4m3\",\n          \"steady\": false"),
+            std::string::npos);
+  EXPECT_NE(text.find("\"role\": \"\",\n          \"steady\": null"), std::string::npos);
   EXPECT_NE(text.find("\"value\": null"), std::string::npos);
   EXPECT_NE(text.find("\"memory_bytes\": \"18446744073709551615\""), std::string::npos);
   EXPECT_NE(text.find("\"seed\": \"9007199254740993\""), std::string::npos);
@@ -541,7 +556,7 @@ TEST(SchemaJsonWrite, InvalidUtf8RejectedWithFieldPath) {
 TEST(SchemaJsonVersion, UnknownMajorRejectedNamingBothVersions) {
   const std::string text = to_json_text(rich_record());
   const std::string msg =
-      parse_error(replace_once(text, "\"version\": \"1.1\"", "\"version\": \"2.0\""));
+      parse_error(replace_once(text, "\"version\": \"1.2\"", "\"version\": \"2.0\""));
   EXPECT_NE(msg.find("mem.json"), std::string::npos) << msg;
   EXPECT_NE(msg.find("2.0"), std::string::npos) << msg;
   EXPECT_NE(msg.find("1.x"), std::string::npos) << msg;
@@ -553,13 +568,13 @@ TEST(SchemaJsonVersion, UnknownMajorRejectedNamingBothVersions) {
   EXPECT_NE(parse_error(v2).find("newer than this gpubench (reads 1.x)"), std::string::npos);
 
   const std::string old =
-      parse_error(replace_once(text, "\"version\": \"1.1\"", "\"version\": \"0.9\""));
+      parse_error(replace_once(text, "\"version\": \"1.2\"", "\"version\": \"0.9\""));
   EXPECT_NE(old.find("0.9"), std::string::npos) << old;
   EXPECT_NE(old.find("1.x"), std::string::npos) << old;
 
   for (const char* bad : {"\"1\"", "\"1.\"", "\".0\"", "\"1.x\"", "\"-1.0\"", "\"1.0.0\"", "1.0"}) {
     const std::string m =
-        parse_error(replace_once(text, "\"version\": \"1.1\"", std::string("\"version\": ") + bad));
+        parse_error(replace_once(text, "\"version\": \"1.2\"", std::string("\"version\": ") + bad));
     EXPECT_NE(m.find("schema.version"), std::string::npos) << bad << ": " << m;
   }
 }
@@ -574,7 +589,7 @@ TEST(SchemaJsonVersion, SchemaNameMismatchRejected) {
 
 TEST(SchemaJsonVersion, NewerMinorToleratesUnknownFields) {
   std::string t = to_json_text(rich_record());
-  t = replace_once(t, "\"version\": \"1.1\"", "\"version\": \"1.7\"");
+  t = replace_once(t, "\"version\": \"1.2\"", "\"version\": \"1.7\"");
   t = replace_once(t, "\"schema\": {", "\"future_block\": {\"x\": [1, 2]},\n  \"schema\": {");
   t = replace_once(t, "\"family\": \"stream\",", "\"family\": \"stream\", \"new_field\": 1,");
   t = replace_once(t, "\"hostname\": ", "\"container\": \"docker\", \"hostname\": ");
@@ -582,7 +597,7 @@ TEST(SchemaJsonVersion, NewerMinorToleratesUnknownFields) {
   EXPECT_EQ(r.schema.minor, 7);
   EXPECT_EQ(r.host.hostname, "node-7");
   // Written back as what this writer produces.
-  EXPECT_NE(to_json_text(r).find("\"version\": \"1.1\""), std::string::npos);
+  EXPECT_NE(to_json_text(r).find("\"version\": \"1.2\""), std::string::npos);
   EXPECT_EQ(to_json_text(r), to_json_text(rich_record()));
 }
 
@@ -801,11 +816,11 @@ TEST(SchemaJsonFile, OlderMinorLoadsWithoutPreflight) {
   EXPECT_EQ(old.schema.minor, 0);
   EXPECT_TRUE(old.preflight.checks.empty());
   EXPECT_FALSE(old.preflight.strict);
-  const RunRecord now = load_run(golden_path());
+  const RunRecord now = load_run(golden_1_1_path());
   ASSERT_EQ(old.results.size(), now.results.size());
   EXPECT_EQ(old.results[0].name, now.results[0].name);
   // 1.1 requires the block; 1.0 does not define it.
-  std::string text = read_text(golden_path());
+  std::string text = read_text(golden_1_1_path());
   const auto begin = text.find("  \"preflight\": {");
   const auto end = text.find("  \"results\": [");
   ASSERT_NE(begin, std::string::npos);
@@ -820,6 +835,37 @@ TEST(SchemaJsonFile, OlderMinorLoadsWithoutPreflight) {
   EXPECT_NE(parse_error(bad_status).find("preflight.checks[0].status: unknown check status"),
             std::string::npos)
       << parse_error(bad_status);
+}
+
+TEST(SchemaJsonFile, OlderMinorGetsRolesOnceInTheLoader) {
+  const RunRecord old = load_run(golden_1_1_path());
+  EXPECT_EQ(old.schema.minor, 1);
+  // The same record as 1.2 wrote it: the host copy has no buyer-facing role either way.
+  const RunRecord now = load_run(golden_path());
+  EXPECT_EQ(to_json_text(old), to_json_text(now));
+  // 1.2 requires both fields on every metric.
+  const std::string text = read_text(golden_path());
+  EXPECT_NE(parse_error(replace_once(text, "\"role\": \"\",\n", ""))
+                .find("results[0].headline.role: missing required field"),
+            std::string::npos);
+}
+
+TEST(SchemaJsonFile, BadRolesAreRejectedNamingTheField) {
+  const std::string text = to_json_text(rich_record());
+  for (const char* bad : {"\"hbm_triad:f32\"",
+                          "\"gemm_dense_burst\"",
+                          "\"gemm_dense_burst:\"",
+                          "\"gemm_dense_burst:BF16\"",
+                          "\"fastest\"",
+                          "\"hbm_triad \"",
+                          "7"}) {
+    const std::string msg =
+        parse_error(replace_once(text, "\"role\": \"hbm_triad\"", std::string("\"role\": ") + bad));
+    EXPECT_NE(msg.find("results[0].headline.role"), std::string::npos) << bad << ": " << msg;
+  }
+  const std::string msg =
+      parse_error(replace_once(text, "\"steady\": false", "\"steady\": \"no\""));
+  EXPECT_NE(msg.find("metrics[1].steady"), std::string::npos) << msg;
 }
 
 TEST(SchemaJsonFile, LoadErrors) {

@@ -86,8 +86,12 @@ class Context {
   void set_peak(double value, std::string source);
   void set_peak_unknown(std::string reason);
   void note(const std::string& key, const std::string& value) { result_.notes[key] = value; }
-  /// A secondary rate (e.g. sustained TFLOP/s).
+  /// A secondary rate (e.g. sustained TFLOP/s), with its role when it is a buyer-facing number.
   void add_metric(Metric m) { result_.metrics.push_back(std::move(m)); }
+  /// The buyer-facing quantity the headline (work / median time) is, e.g. HBM triad (see
+  /// metric_role.hpp); report selects numbers by role only.
+  void set_headline_role(MetricRole role) { headline_role_ = std::move(role); }
+  const MetricRole& headline_role() const noexcept { return headline_role_; }
 
   /// Records the verification verdict (MR-10); call once, after timing (MR-11).
   void verified(bool ok, std::string detail);
@@ -152,6 +156,7 @@ class Context {
   CaseResult& result_;
   std::vector<const GpuInfo*> gpus_;
   RateKind rate_kind_ = RateKind::bandwidth;
+  MetricRole headline_role_;
   bool verify_called_ = false;
 #if GPB_HAS_CUDA
   std::vector<cudaStream_t> streams_;

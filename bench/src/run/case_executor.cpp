@@ -63,6 +63,7 @@ void derive_rates(const Context& ctx, CaseResult& r) {
   if (auto v = rate(units, r.stats->median_s, 0.0)) {
     r.headline = Metric{
         bandwidth ? "bandwidth" : "throughput", *v / scale, unit, what + " per op / median_s"};
+    r.headline->role = ctx.headline_role();
   }
   if (auto v = rate(units, r.stats->min_s, 0.0)) {
     r.metrics.insert(r.metrics.begin(), Metric{"best", *v / scale, unit, what + " per op / min_s"});

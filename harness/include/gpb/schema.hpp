@@ -4,6 +4,7 @@
 // Field names follow METHODOLOGY DI-4; optional values carry a `*_reason` sibling (DI-2).
 #pragma once
 
+#include <gpb/metric_role.hpp>
 #include <gpb/stats.hpp>
 #include <gpb/status.hpp>
 
@@ -22,8 +23,8 @@ struct SchemaId {
   int major = 0;
   int minor = 0;
 };
-/// The one place the result schema version lives (DI-3).
-inline const SchemaId kResultSchema{"gpubench.result", 1, 1};
+/// The one place the result schema version lives (DI-3). 1.2 added metric roles.
+inline const SchemaId kResultSchema{"gpubench.result", 1, 2};
 
 /// Ordered case parameters (`k=v` pairs as they appear in the case name).
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -54,10 +55,28 @@ struct Peak {
 
 /// A derived rate. `value` is in `unit` (GB/s decimal, TFLOP/s = 1e12 FLOP/s).
 struct Metric {
+  Metric() = default;
+  Metric(std::string name_,
+         double value_,
+         std::string unit_,
+         std::string definition_,
+         MetricRole role_ = {},
+         std::optional<bool> steady_ = std::nullopt)
+      : name(std::move(name_)),
+        value(value_),
+        unit(std::move(unit_)),
+        definition(std::move(definition_)),
+        role(std::move(role_)),
+        steady(steady_) {}
+
   std::string name;  ///< e.g. "bandwidth", "throughput_burst"
   double value = 0;
   std::string unit;        ///< "GB/s" | "TFLOP/s" | "TOP/s"
   std::string definition;  ///< e.g. "bytes / median_s"
+  MetricRole role;         ///< the buyer-facing quantity it is, if any (since 1.2)
+  /// For a number held over a window: whether it held steady (second half within the first's
+  /// spread, MR-8); null for numbers that are not windows (since 1.2).
+  std::optional<bool> steady;
 };
 
 /// Why sampling stopped (MR-3) and what it cost.
