@@ -290,7 +290,7 @@ MeasurePolicy short_policy(const MeasurePolicy& base, int samples) {
   p.min_samples = samples;
   p.max_samples = samples;
   p.min_time_s = 0;
-  p.max_noise = 1.0;  // stop at min_samples: we only rank candidates
+  p.rule = StopRule::fixed_count;  // we only rank candidates
   p.min_sample_s = 2e-3;
   p.timeout_s = 3;
   return p;
@@ -316,7 +316,7 @@ MeasurePolicy sustained_policy(const MeasurePolicy& base, double window_s, int w
   p.min_samples = windows;
   p.max_samples = windows;
   p.min_time_s = 0;
-  p.max_noise = 1e9;  // never stop early on noise; exactly `windows` samples
+  p.rule = StopRule::fixed_count;  // exactly `windows` samples, never early on noise
   p.min_sample_s = window_s / windows;
   p.timeout_s = window_s * 3 + 10;
   return p;

@@ -57,6 +57,10 @@ ClockSummary summarize_clocks(const std::vector<double>& clocks_mhz) {
 
 }  // namespace
 
+std::string_view to_string(StopRule rule) noexcept {
+  return rule == StopRule::fixed_count ? "fixed_count" : "relative_noise";
+}
+
 SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
   SampleSet out;
   const double started_s = backend.now_s();
@@ -157,6 +161,10 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
     if (!enough_samples || !enough_time) {
       continue;
     }
+    if (policy.rule == StopRule::fixed_count) {
+      out.stop.reason = "fixed_count";
+      break;
+    }
     const double noise = relative_stdev(out.per_op_s).value_or(0.0);
     if (noise <= policy.max_noise) {
       out.stop.reason = "converged";
@@ -207,7 +215,7 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
       out.stop.unmet.push_back("min_time");
     }
     const double noise = relative_stdev(out.per_op_s).value_or(0.0);
-    if (noise > policy.max_noise) {
+    if (policy.rule == StopRule::relative_noise && noise > policy.max_noise) {
       out.stop.unmet.push_back("max_noise");
     }
     if (!out.stop.unmet.empty()) {

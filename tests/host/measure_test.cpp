@@ -460,3 +460,53 @@ TEST(PlanOps, CappedAtMaxOpsPerSample) {
 
 }  // namespace
 }  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// ---- MR-3: the fixed-count rule --------------------------------------------------------
+
+TEST(MeasureFixedCount, StopsAtExactlyTheCountWhateverTheNoise) {
+  test::FakeTimingBackend fake;
+  fake.per_op_fn = [](int i) { return i % 2 ? 1e-3 : 3e-3; };  // 50 % relative noise
+  MeasurePolicy p;
+  p.rule = StopRule::fixed_count;
+  p.min_samples = 16;
+  p.max_samples = 16;
+  p.min_time_s = 0;
+  const SampleSet s = measure(fake, p);
+  EXPECT_EQ(s.per_op_s.size(), 16u);
+  EXPECT_EQ(s.stop.reason, "fixed_count");
+  EXPECT_EQ(s.status, Status::valid);
+  EXPECT_TRUE(s.reasons.empty());
+}
+
+TEST(MeasureFixedCount, TimeoutBeforeTheCountIsNoisyForTheCountOnly) {
+  test::FakeTimingBackend fake;
+  fake.per_op_fn = [](int i) { return i % 2 ? 1e-3 : 3e-3; };
+  MeasurePolicy p;
+  p.rule = StopRule::fixed_count;
+  p.min_samples = 1000;
+  p.min_time_s = 0;
+  p.timeout_s = 0.05;
+  const SampleSet s = measure(fake, p);
+  EXPECT_EQ(s.stop.reason, "timeout");
+  EXPECT_EQ(s.status, Status::noisy);
+  EXPECT_EQ(s.stop.unmet, std::vector<std::string>{"min_samples"}) << "noise is no criterion here";
+}
+
+TEST(MeasureFixedCount, TheNoiseRuleOnTheSameSeriesDoesNotConverge) {
+  test::FakeTimingBackend fake;
+  fake.per_op_fn = [](int i) { return i % 2 ? 1e-3 : 3e-3; };
+  MeasurePolicy p;
+  p.min_samples = 16;
+  p.max_samples = 16;
+  p.min_time_s = 0;
+  const SampleSet s = measure(fake, p);
+  EXPECT_NE(s.stop.reason, "converged");
+  EXPECT_NE(s.stop.reason, "fixed_count");
+  EXPECT_EQ(to_string(StopRule::relative_noise), "relative_noise");
+}
+
+}  // namespace
+}  // namespace gpb

@@ -9,13 +9,28 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 namespace gpb {
 
+/// The criterion that ends sampling once the minimum samples and time are reached (MR-3). Any
+/// rule also ends at the timeout or at max_samples, with what is unmet listed.
+enum class StopRule {
+  /// nvbench's stdrel: the relative stdev is at most max_noise ("converged"), or it has stopped
+  /// falling ("plateau"). Every recorded measurement uses it.
+  relative_noise,
+  /// Exactly min_samples samples ("fixed_count"), whatever the noise: ranking candidates in a
+  /// search, and the back-to-back windows of a sustained run, whose drift is the point.
+  fixed_count,
+};
+
+std::string_view to_string(StopRule rule) noexcept;
+
 /// Knobs of the stopping rule. Defaults are METHODOLOGY MR-2/3/7 (nvbench's stdrel).
 struct MeasurePolicy {
+  StopRule rule = StopRule::relative_noise;
   int warmup_runs = 1;               ///< untimed operations before calibration (MR-2)
   int min_samples = 10;              ///< MR-3
   int max_samples = 5000;            ///< hard cap; stopping here is recorded as max_samples
