@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gpb/args.hpp>
 #include <gpb/cli.hpp>
 #include <gpb/units.hpp>
 
+#include <cstdio>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 namespace gpb {
 
@@ -40,41 +44,156 @@ std::vector<std::string> split_commas(std::string_view text, std::string_view fl
 }
 
 // Flags of each command; anything else is an error (IN-1).
-bool takes(Command c, std::string_view flag) {
-  static const std::vector<std::string_view> run_flags{"--family",        "--quick",
-                                                       "--full",          "--profile",
-                                                       "--out",           "--overwrite",
-                                                       "--quiet",         "--no-verify",
-                                                       "--seed",          "--devices",
-                                                       "--min-time",      "--max-noise",
-                                                       "--timeout",       "--strict",
-                                                       "--no-isolate",    "--no-affinity",
-                                                       "--watchdog",      "--worker-journal-fd",
-                                                       "--worker-resume", "--worker-prior",
-                                                       "--worker-out",    "--worker-interrupted"};
+ArgRules rules_for(Command c) {
   switch (c) {
     case Command::run:
-      for (auto f : run_flags) {
-        if (f == flag) {
-          return true;
-        }
-      }
-      return false;
+      return {{"--family",
+               "--profile",
+               "--out",
+               "--seed",
+               "--devices",
+               "--min-time",
+               "--max-noise",
+               "--timeout",
+               "--watchdog",
+               "--worker-journal-fd",
+               "--worker-resume",
+               "--worker-prior",
+               "--worker-out",
+               "--worker-interrupted"},
+              {"--quick",
+               "--full",
+               "--overwrite",
+               "--quiet",
+               "--no-verify",
+               "--strict",
+               "--no-isolate",
+               "--no-affinity"},
+              "--benchmark_"};
     case Command::list:
-      return flag == "--family" || flag == "--quick" || flag == "--full" || flag == "--profile";
+      return {{"--family", "--profile"}, {"--quick", "--full"}, ""};
     case Command::devices:
-      return flag == "--json";
+      return {{}, {"--json"}, ""};
     case Command::preflight:
-      return flag == "--strict" || flag == "--devices";
+      return {{"--devices"}, {"--strict"}, ""};
     default:
-      return false;
+      return {};
   }
 }
 
-bool needs_value(std::string_view flag) {
-  return flag == "--family" || flag == "--profile" || flag == "--out" || flag == "--seed" ||
-         flag == "--devices" || flag == "--min-time" || flag == "--max-noise" ||
-         flag == "--timeout" || flag == "--watchdog" || flag.rfind("--worker-", 0) == 0;
+double parse_seconds(const std::string& value, const std::string& flag, double max_s) {
+  const double v = parse_double(value, flag);
+  if (!(v > 0) || v > max_s) {
+    char max_text[32];
+    std::snprintf(max_text, sizeof max_text, "%g", max_s);
+    throw UsageError(flag + ": '" + value + "' must be in (0, " + max_text + "] seconds");
+  }
+  return v;
+}
+
+/// Applies one value flag of run/list/devices/preflight to the options.
+void apply_value(CliOptions& o, const std::string& flag, const std::string& value) {
+  if (flag == "--family") {
+    for (auto& f : split_commas(value, flag)) {
+      o.families.push_back(f);
+    }
+  } else if (flag == "--out") {
+    o.out = value;
+  } else if (flag == "--watchdog") {
+    o.watchdog_s = parse_seconds(value, flag, 86400);
+  } else if (flag == "--worker-journal-fd") {
+    const std::uint64_t fd = parse_uint(value, flag);
+    if (fd < 3 || fd > 65535) {
+      throw UsageError("--worker-journal-fd: '" + value + "' is not a usable descriptor");
+    }
+    o.worker_journal_fd = static_cast<int>(fd);
+  } else if (flag == "--worker-resume") {
+    o.worker_resume = parse_uint(value, flag);
+  } else if (flag == "--worker-interrupted") {
+    const std::uint64_t sig = parse_uint(value, flag);
+    if (sig < 1 || sig > 64) {
+      throw UsageError("--worker-interrupted: '" + value + "' is not a signal number");
+    }
+    o.worker_interrupted = static_cast<int>(sig);
+  } else if (flag == "--worker-prior") {
+    o.worker_prior = value;
+  } else if (flag == "--worker-out") {
+    o.worker_out = value;
+  } else if (flag == "--seed") {
+    o.seed = parse_uint(value, flag);
+  } else if (flag == "--devices") {
+    for (auto& d : split_commas(value, flag)) {
+      const std::uint64_t v = parse_uint(d, flag);
+      if (v > 1023) {
+        throw UsageError("--devices: '" + d + "' is not a plausible CUDA ordinal");
+      }
+      o.devices.push_back(static_cast<int>(v));
+    }
+  } else if (flag == "--min-time") {
+    o.min_time_s = parse_seconds(value, flag, 3600);
+  } else if (flag == "--timeout") {
+    o.timeout_s = parse_seconds(value, flag, 3600);
+  } else if (flag == "--max-noise") {
+    const double v = parse_double(value, flag);
+    if (!(v > 0) || v >= 1) {
+      throw UsageError("--max-noise: '" + value + "' must be a fraction in (0, 1), e.g. 0.005");
+    }
+    o.max_noise = v;
+  }
+}
+
+/// Applies one switch.
+void apply_switch(CliOptions& o, const std::string& flag) {
+  if (flag == "--overwrite") {
+    o.overwrite = true;
+  } else if (flag == "--quiet") {
+    o.quiet = true;
+  } else if (flag == "--no-verify") {
+    o.verify = false;
+  } else if (flag == "--json") {
+    o.json = true;
+  } else if (flag == "--strict") {
+    o.strict = true;
+  } else if (flag == "--no-isolate") {
+    o.isolate = false;
+  } else if (flag == "--no-affinity") {
+    o.numa_affinity = false;
+  }
+}
+
+/// --quick, --full and --profile P, which must agree with each other.
+std::optional<Profile> profile_named(const ParsedOption& opt) {
+  if (opt.flag == "--quick") {
+    return Profile::quick;
+  }
+  if (opt.flag == "--full") {
+    return Profile::full;
+  }
+  if (opt.flag != "--profile") {
+    return std::nullopt;
+  }
+  if (*opt.value == "quick") {
+    return Profile::quick;
+  }
+  if (*opt.value == "default") {
+    return Profile::standard;
+  }
+  if (*opt.value == "full") {
+    return Profile::full;
+  }
+  throw UsageError("--profile: '" + *opt.value + "' is not one of quick, default, full");
+}
+
+std::optional<Command> command_named(const std::string& name) {
+  for (const auto& [c, n] : {std::pair{Command::devices, "devices"},
+                             std::pair{Command::list, "list"},
+                             std::pair{Command::run, "run"},
+                             std::pair{Command::preflight, "preflight"}}) {
+    if (name == n) {
+      return c;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -84,7 +203,6 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   if (args.empty()) {
     return o;  // help
   }
-  std::size_t i = 0;
   const std::string& first = args[0];
   if (first == "--help" || first == "-h" || first == "help") {
     o.command = Command::help;
@@ -100,154 +218,47 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     }
     return o;
   }
-  if (first == "devices") {
-    o.command = Command::devices;
-  } else if (first == "list") {
-    o.command = Command::list;
-  } else if (first == "run") {
-    o.command = Command::run;
-  } else if (first == "preflight") {
-    o.command = Command::preflight;
-  } else {
+  const auto command = command_named(first);
+  if (!command) {
     throw UsageError(
         "unknown command '" + first +
         "' (expected devices, list, run, preflight, report, compare, validate or prices; see "
         "--help)");
   }
-  ++i;
-  bool profile_set = false;
-  const auto set_profile = [&](Profile p, const std::string& flag) {
-    if (profile_set && o.profile != p) {
-      throw UsageError(flag + " conflicts with an earlier profile option");
-    }
-    profile_set = true;
-    o.profile = p;
-  };
-  for (; i < args.size(); ++i) {
-    std::string arg = args[i];
-    if (arg == "--help" || arg == "-h") {
+  o.command = *command;
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  // Help wins over everything else on the line, even a flag it would reject.
+  for (const auto& a : rest) {
+    if (a == "--help" || a == "-h") {
       o.help_topic = first;
       o.command = Command::help;
       return o;
     }
-    if (o.command == Command::run && arg.rfind("--benchmark_", 0) == 0) {
-      o.benchmark_args.push_back(arg);  // Google Benchmark parses and validates these
-      continue;
-    }
-    if (arg.size() < 2 || arg[0] != '-') {
-      if (o.command == Command::devices || o.command == Command::preflight) {
-        throw UsageError(first + " takes no positional argument ('" + arg + "')");
+  }
+  const ParsedArgs p = parse_args(first, rest, rules_for(o.command));
+  o.benchmark_args = p.passthrough;
+  if (!p.positional.empty() && (o.command == Command::devices || o.command == Command::preflight)) {
+    throw UsageError(first + " takes no positional argument ('" + p.positional.front() + "')");
+  }
+  if (p.positional.size() > 1) {
+    throw UsageError("more than one FILTER given ('" + p.positional[0] + "' and '" +
+                     p.positional[1] + "')");
+  }
+  if (!p.positional.empty()) {
+    o.filter = p.positional.front();
+  }
+  std::optional<Profile> profile;
+  for (const ParsedOption& opt : p.options) {
+    if (const auto named = profile_named(opt)) {
+      if (profile && *profile != *named) {
+        throw UsageError(opt.flag + " conflicts with an earlier profile option");
       }
-      if (!o.filter.empty()) {
-        throw UsageError("more than one FILTER given ('" + o.filter + "' and '" + arg + "')");
-      }
-      o.filter = arg;
-      continue;
-    }
-    std::string value;
-    bool has_value = false;
-    if (const auto eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-      has_value = true;
-    }
-    if (!takes(o.command, arg)) {
-      throw UsageError("unknown option '" + arg + "' for '" + first + "' (see gpubench " + first +
-                       " --help)");
-    }
-    if (needs_value(arg) && !has_value) {
-      if (i + 1 >= args.size()) {
-        throw UsageError(arg + " needs a value");
-      }
-      value = args[++i];
-      has_value = true;
-    } else if (!needs_value(arg) && has_value) {
-      throw UsageError(arg + " takes no value");
-    }
-    if (arg == "--family") {
-      for (auto& f : split_commas(value, arg)) {
-        o.families.push_back(f);
-      }
-    } else if (arg == "--quick") {
-      set_profile(Profile::quick, arg);
-    } else if (arg == "--full") {
-      set_profile(Profile::full, arg);
-    } else if (arg == "--profile") {
-      if (value == "quick") {
-        set_profile(Profile::quick, arg);
-      } else if (value == "default") {
-        set_profile(Profile::standard, arg);
-      } else if (value == "full") {
-        set_profile(Profile::full, arg);
-      } else {
-        throw UsageError("--profile: '" + value + "' is not one of quick, default, full");
-      }
-    } else if (arg == "--out") {
-      if (value.empty()) {
-        throw UsageError("--out: empty file name");
-      }
-      o.out = value;
-    } else if (arg == "--overwrite") {
-      o.overwrite = true;
-    } else if (arg == "--quiet") {
-      o.quiet = true;
-    } else if (arg == "--no-verify") {
-      o.verify = false;
-    } else if (arg == "--json") {
-      o.json = true;
-    } else if (arg == "--strict") {
-      o.strict = true;
-    } else if (arg == "--no-isolate") {
-      o.isolate = false;
-    } else if (arg == "--no-affinity") {
-      o.numa_affinity = false;
-    } else if (arg == "--watchdog") {
-      const double v = parse_double(value, arg);
-      if (!(v > 0) || v > 86400) {
-        throw UsageError("--watchdog: '" + value + "' must be in (0, 86400] seconds");
-      }
-      o.watchdog_s = v;
-    } else if (arg == "--worker-journal-fd") {
-      const std::uint64_t fd = parse_uint(value, arg);
-      if (fd < 3 || fd > 65535) {
-        throw UsageError("--worker-journal-fd: '" + value + "' is not a usable descriptor");
-      }
-      o.worker_journal_fd = static_cast<int>(fd);
-    } else if (arg == "--worker-resume") {
-      o.worker_resume = parse_uint(value, arg);
-    } else if (arg == "--worker-interrupted") {
-      const std::uint64_t sig = parse_uint(value, arg);
-      if (sig < 1 || sig > 64) {
-        throw UsageError("--worker-interrupted: '" + value + "' is not a signal number");
-      }
-      o.worker_interrupted = static_cast<int>(sig);
-    } else if (arg == "--worker-prior" || arg == "--worker-out") {
-      if (value.empty()) {
-        throw UsageError(arg + ": empty file name");
-      }
-      (arg == "--worker-prior" ? o.worker_prior : o.worker_out) = value;
-    } else if (arg == "--seed") {
-      o.seed = parse_uint(value, arg);
-    } else if (arg == "--devices") {
-      for (auto& d : split_commas(value, arg)) {
-        const std::uint64_t v = parse_uint(d, arg);
-        if (v > 1023) {
-          throw UsageError("--devices: '" + d + "' is not a plausible CUDA ordinal");
-        }
-        o.devices.push_back(static_cast<int>(v));
-      }
-    } else if (arg == "--min-time" || arg == "--timeout") {
-      const double v = parse_double(value, arg);
-      if (!(v > 0) || v > 3600) {
-        throw UsageError(arg + ": '" + value + "' must be in (0, 3600] seconds");
-      }
-      (arg == "--min-time" ? o.min_time_s : o.timeout_s) = v;
-    } else if (arg == "--max-noise") {
-      const double v = parse_double(value, arg);
-      if (!(v > 0) || v >= 1) {
-        throw UsageError("--max-noise: '" + value + "' must be a fraction in (0, 1), e.g. 0.005");
-      }
-      o.max_noise = v;
+      profile = named;
+      o.profile = *named;
+    } else if (opt.value) {
+      apply_value(o, opt.flag, *opt.value);
+    } else {
+      apply_switch(o, opt.flag);
     }
   }
   return o;
@@ -299,18 +310,8 @@ std::string help_text(Command c) {
              "  Each check is ok, warn, fail or unknown (could not be read, with the reason).\n"
              "exit codes: 0 nothing failed (or, with --strict, nothing warned), 5 otherwise\n";
     default:
-      return "usage: gpubench <command> [options]\n"
-             "commands:\n"
-             "  devices   list GPUs and their properties\n"
-             "  list      list benchmark cases\n"
-             "  run       run cases and write a JSON result file\n"
-             "  preflight audit the machine state that changes results\n"
-             "  report    value-per-dollar report from result files and prices\n"
-             "  compare   side-by-side table of matching cases of result files\n"
-             "  validate  check result files (strict load, integrity sidecar)\n"
-             "  prices    import price catalogs (prices import --format skypilot ...)\n"
-             "  --version print the version\n"
-             "Run 'gpubench <command> --help' for the options of a command.\n";
+      // The overview of every command comes from the command table (bench/src/app).
+      return "";
   }
 }
 

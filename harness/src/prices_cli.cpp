@@ -2,6 +2,7 @@
 // `gpubench prices import`: SkyPilot catalogs -> our price table (data/README.md). Strict
 // arguments (IN-1); every catalog is read and checked before anything is written, and the
 // output is written atomically (DI-1), so a bad input leaves no output file.
+#include <gpb/args.hpp>
 #include <gpb/commands.hpp>
 #include <gpb/csv.hpp>
 #include <gpb/prices.hpp>
@@ -51,67 +52,22 @@ bool valid_date(std::string_view d) {
 }
 
 ImportArgs parse_import_args(const std::vector<std::string>& args) {
+  const ParsedArgs p =
+      parse_args("prices import",
+                 std::vector<std::string>(args.begin() + 1, args.end()),
+                 {{"--format", "--out", "--source", "--as-of", "--aliases", "--provider"},
+                  {"--overwrite"},
+                  ""});
   ImportArgs a;
-  bool only_files = false;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string arg = args[i];
-    if (only_files || arg.empty() || arg[0] != '-' || arg == "-") {
-      if (arg.empty()) {
-        throw UsageError("prices import: empty FILE argument");
-      }
-      a.files.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      only_files = true;
-      continue;
-    }
-    if (arg == "--help" || arg == "-h") {
-      a.help = true;
-      return a;
-    }
-    std::optional<std::string> value;
-    if (const auto eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    }
-    std::optional<std::string>* slot = nullptr;
-    if (arg == "--format") {
-      slot = &a.format;
-    } else if (arg == "--out") {
-      slot = &a.out;
-    } else if (arg == "--source") {
-      slot = &a.source;
-    } else if (arg == "--as-of") {
-      slot = &a.as_of;
-    } else if (arg == "--aliases") {
-      slot = &a.aliases;
-    } else if (arg == "--provider") {
-      slot = &a.provider;
-    } else if (arg == "--overwrite") {
-      if (value) {
-        throw UsageError("--overwrite takes no value");
-      }
-      a.overwrite = true;
-      continue;
-    } else {
-      throw UsageError("unknown option '" + quote_for_message(arg) +
-                       "' for 'prices import' (see gpubench prices --help)");
-    }
-    if (!value) {
-      if (i + 1 >= args.size()) {
-        throw UsageError(arg + " needs a value");
-      }
-      value = args[++i];
-    }
-    if (value->empty()) {
-      throw UsageError(arg + ": empty value");
-    }
-    if (*slot) {
-      throw UsageError(arg + " given more than once");
-    }
-    *slot = *value;
-  }
+  a.help = p.help;
+  a.files = p.positional;
+  a.format = p.single("--format");
+  a.out = p.single("--out");
+  a.source = p.single("--source");
+  a.as_of = p.single("--as-of");
+  a.aliases = p.single("--aliases");
+  a.provider = p.single("--provider");
+  a.overwrite = p.has("--overwrite");
   return a;
 }
 

@@ -3,6 +3,7 @@
 // every input (a result file that does not load stops the command with exit 2 naming the file:
 // a report silently missing a machine would mislead), rendering in memory, then an atomic
 // write (DI-1), so an error never leaves a partial output file.
+#include <gpb/args.hpp>
 #include <gpb/commands.hpp>
 #include <gpb/compare.hpp>
 #include <gpb/prices.hpp>
@@ -78,98 +79,6 @@ constexpr const char* kValidateHelp =
     "exit codes: 0 every file valid and unmodified, 2 a file invalid, unreadable, modified\n"
     "after generation, or with a malformed sidecar\n";
 
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> values;  ///< flag, value (in order)
-  std::vector<std::string> switches;
-  bool help = false;
-};
-
-/// Splits arguments: `--flag value` and `--flag=value` for flags that take a value; switches;
-/// `--` ends options. Unknown flags and missing values throw UsageError.
-ParsedArgs parse_args(const std::string& command,
-                      const std::vector<std::string>& args,
-                      const std::vector<std::string_view>& value_flags,
-                      const std::vector<std::string_view>& switch_flags) {
-  ParsedArgs p;
-  bool options_done = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (options_done || a.empty() || a[0] != '-' || a == "-") {
-      if (a.empty()) {
-        throw UsageError(command + ": empty argument");
-      }
-      p.positional.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      options_done = true;
-      continue;
-    }
-    if (a == "-h" || a == "--help") {
-      p.help = true;
-      continue;
-    }
-    const std::size_t eq = a.find('=');
-    const std::string flag = a.substr(0, eq);
-    const auto is = [&](const std::vector<std::string_view>& set) {
-      for (auto f : set) {
-        if (f == flag) {
-          return true;
-        }
-      }
-      return false;
-    };
-    if (is(value_flags)) {
-      std::string value;
-      if (eq != std::string::npos) {
-        value = a.substr(eq + 1);
-      } else {
-        if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
-          throw UsageError(command + ": " + flag + " needs a value");
-        }
-        value = args[++i];
-      }
-      if (value.empty()) {
-        throw UsageError(command + ": " + flag + " needs a value");
-      }
-      p.values.emplace_back(flag, value);
-    } else if (is(switch_flags) && eq == std::string::npos) {
-      p.switches.push_back(flag);
-    } else if (is(switch_flags)) {
-      throw UsageError(command + ": " + flag + " takes no value");
-    } else {
-      throw UsageError(command + ": unknown option '" + a + "' (see gpubench " + command +
-                       " --help)");
-    }
-  }
-  return p;
-}
-
-std::optional<std::string> single(const ParsedArgs& p,
-                                  const std::string& command,
-                                  std::string_view flag) {
-  std::optional<std::string> v;
-  for (const auto& kv : p.values) {
-    if (kv.first == flag) {
-      if (v) {
-        throw UsageError(command + ": " + std::string(flag) + " given twice");
-      }
-      v = kv.second;
-    }
-  }
-  return v;
-}
-
-bool has_switch(const ParsedArgs& p, std::string_view flag) {
-  for (const auto& s : p.switches) {
-    if (s == flag) {
-      return true;
-    }
-  }
-  return false;
-}
-
 template <class Map>
 std::string pick_format(const std::string& command,
                         const std::optional<std::string>& format,
@@ -211,13 +120,26 @@ void emit(const std::string& text, const std::optional<std::string>& out, bool o
 
 }  // namespace
 
+std::string report_help_text() {
+  return kReportHelp;
+}
+
+std::string compare_help_text() {
+  return kCompareHelp;
+}
+
+std::string validate_help_text() {
+  return kValidateHelp;
+}
+
 int report_command(const std::vector<std::string>& args) {
   const std::string cmd = "report";
   const ParsedArgs p =
       parse_args(cmd,
                  args,
-                 {"--prices", "--owned", "--aliases", "--specs", "--pricing", "--format", "--out"},
-                 {"--overwrite", "--include-noisy"});
+                 {{"--prices", "--owned", "--aliases", "--specs", "--pricing", "--format", "--out"},
+                  {"--overwrite", "--include-noisy"},
+                  ""});
   if (p.help) {
     std::fputs(kReportHelp, stdout);
     return 0;
@@ -226,7 +148,7 @@ int report_command(const std::vector<std::string>& args) {
     throw UsageError("report: no result file given (see gpubench report --help)");
   }
   ReportOptions options;
-  if (const auto basis = single(p, cmd, "--pricing")) {
+  if (const auto basis = p.single("--pricing")) {
     if (*basis == "on-demand") {
       options.basis = PricingBasis::on_demand;
     } else if (*basis == "spot") {
@@ -237,20 +159,15 @@ int report_command(const std::vector<std::string>& args) {
       throw UsageError("report: --pricing must be on-demand|spot|tco, not '" + *basis + "'");
     }
   }
-  options.include_noisy = has_switch(p, "--include-noisy");
-  const auto out = single(p, cmd, "--out");
-  const std::string format = pick_format(cmd, single(p, cmd, "--format"), out, report_renderers());
-  const bool overwrite = has_switch(p, "--overwrite");
+  options.include_noisy = p.has("--include-noisy");
+  const auto out = p.single("--out");
+  const std::string format = pick_format(cmd, p.single("--format"), out, report_renderers());
+  const bool overwrite = p.has("--overwrite");
 
-  std::vector<std::string> price_paths;
-  for (const auto& kv : p.values) {
-    if (kv.first == "--prices") {
-      price_paths.push_back(kv.second);
-    }
-  }
-  const auto owned_arg = single(p, cmd, "--owned");
-  const auto aliases_arg = single(p, cmd, "--aliases");
-  const auto specs_arg = single(p, cmd, "--specs");
+  std::vector<std::string> price_paths = p.all("--prices");
+  const auto owned_arg = p.single("--owned");
+  const auto aliases_arg = p.single("--aliases");
+  const auto specs_arg = p.single("--specs");
   if (options.basis == PricingBasis::owned && !price_paths.empty()) {
     throw UsageError("report: --prices is for cloud pricing; --pricing tco reads --owned");
   }
@@ -291,7 +208,7 @@ int report_command(const std::vector<std::string>& args) {
 
 int compare_command(const std::vector<std::string>& args) {
   const std::string cmd = "compare";
-  const ParsedArgs p = parse_args(cmd, args, {"--format", "--out"}, {"--overwrite"});
+  const ParsedArgs p = parse_args(cmd, args, {{"--format", "--out"}, {"--overwrite"}, ""});
   if (p.help) {
     std::fputs(kCompareHelp, stdout);
     return 0;
@@ -299,18 +216,18 @@ int compare_command(const std::vector<std::string>& args) {
   if (p.positional.size() < 2) {
     throw UsageError("compare: needs at least two result files (see gpubench compare --help)");
   }
-  const auto out = single(p, cmd, "--out");
-  const std::string format = pick_format(cmd, single(p, cmd, "--format"), out, compare_renderers());
+  const auto out = p.single("--out");
+  const std::string format = pick_format(cmd, p.single("--format"), out, compare_renderers());
   const std::vector<ResultFile> runs = load_result_files(p.positional);
   const Comparison c = build_comparison(runs);
   std::ostringstream text;
   compare_renderers().at(format)(c, text);
-  emit(text.str(), out, has_switch(p, "--overwrite"));
+  emit(text.str(), out, p.has("--overwrite"));
   return 0;
 }
 
 int validate_command(const std::vector<std::string>& args, std::ostream& out) {
-  const ParsedArgs p = parse_args("validate", args, {}, {});
+  const ParsedArgs p = parse_args("validate", args, {});
   if (p.help) {
     out << kValidateHelp;
     return 0;

@@ -65,15 +65,13 @@ TEST(NoInternalIds, CheckerCatchesIds) {
 
 TEST(NoInternalIds, HelpOfEveryCommand) {
   std::vector<std::pair<std::string, std::string>> texts;
-  for (const Command c : {Command::help,
-                          Command::version,
-                          Command::devices,
-                          Command::list,
-                          Command::run,
-                          Command::preflight}) {
+  for (const Command c : {Command::devices, Command::list, Command::run, Command::preflight}) {
     texts.emplace_back("help_text(" + std::to_string(static_cast<int>(c)) + ")", help_text(c));
   }
   texts.emplace_back("prices --help", prices_help_text());
+  texts.emplace_back("report_help_text", report_help_text());
+  texts.emplace_back("compare_help_text", compare_help_text());
+  texts.emplace_back("validate_help_text", validate_help_text());
   {
     std::ostringstream out, err;
     ASSERT_EQ(prices_command({"import", "--help"}, out, err), 0);

@@ -407,9 +407,9 @@ TEST(PricesCommand, HelpAndUsageErrors) {
                         "unknown option '--bogus'"));
   EXPECT_TRUE(
       HasSubstr(usage_error({"import", "--format", "skypilot", f, "--out", "o", "--out", "p"}),
-                "--out given more than once"));
+                "prices import: --out given twice"));
   EXPECT_TRUE(HasSubstr(usage_error({"import", "--format", "skypilot", f, "--out="}),
-                        "--out: empty value"));
+                        "prices import: --out needs a value"));
   EXPECT_TRUE(HasSubstr(
       usage_error({"import", "--format", "skypilot", f, "--out", "o", "--as-of", "yesterday"}),
       "--as-of: 'yesterday' is not a date"));

@@ -559,9 +559,13 @@ TEST(Pipeline, VersionAndHelp) {
   const ProcResult h = run_gpubench({"run", "--help"}, dir.path());
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_TRUE(contains(h.out, "--out")) << h.out;
+  // No command is a usage error: the overview goes to stderr and the exit code says so.
   const ProcResult none = run_gpubench({}, dir.path());
-  EXPECT_EQ(none.exit_code, 0);
-  EXPECT_TRUE(contains(none.out, "usage")) << none.out;
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(contains(none.err, "usage")) << none.err;
+  const ProcResult help = run_gpubench({"--help"}, dir.path());
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_TRUE(contains(help.out, "report")) << help.out;
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ bool is_worker_flag(const std::string& arg) noexcept;
 /// Parses argv[1..]. Throws UsageError (units.hpp) naming the flag and the problem.
 CliOptions parse_cli(const std::vector<std::string>& args);
 
-/// Help text for a command (Command::help gives the overview).
+/// Help text of devices, list, run or preflight ("" for the others: the overview of every
+/// command is the command table's, bench/src/app/command_table.hpp).
 std::string help_text(Command c);
 
 }  // namespace gpb

@@ -29,13 +29,16 @@ std::string prices_help_text();
 /// report that silently dropped a machine would mislead. Unpriced machines still give exit 0;
 /// the report says "n/a" and why.
 int report_command(const std::vector<std::string>& args);
+std::string report_help_text();
 
 /// gpubench compare A.json B.json [...] [--format md|csv|json] [--out FILE] [--overwrite]
 int compare_command(const std::vector<std::string>& args);
+std::string compare_help_text();
 
 /// gpubench validate RESULT... : strict load plus the integrity sidecar (DI-5), one line per
 /// file. 0 when every file is valid and unmodified, else 2. Throws UsageError without files.
 int validate_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args, std::ostream& out);
+std::string validate_help_text();
 
 }  // namespace gpb
