@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/device_set.hpp>
+#include <gpb/enum_names.hpp>
 
 #include <array>
 #include <utility>
@@ -7,7 +8,7 @@
 namespace gpb {
 namespace {
 
-constexpr std::array<std::pair<DeviceSet, std::string_view>, 4> kSetNames{{
+constexpr EnumNames<DeviceSet, 4> kSetNames{{
     {DeviceSet::each, "each"},
     {DeviceSet::ordered_pairs, "ordered_pairs"},
     {DeviceSet::all_local, "all_local"},
@@ -48,21 +49,11 @@ void mark_no_peer(DeviceBinding& b, const DeviceTopology& t, std::size_t from, s
 }  // namespace
 
 std::string_view to_string(DeviceSet s) noexcept {
-  for (const auto& [set, name] : kSetNames) {
-    if (set == s) {
-      return name;
-    }
-  }
-  return "each";
+  return name_of(kSetNames, s, "each");
 }
 
 std::optional<DeviceSet> device_set_from_string(std::string_view name) noexcept {
-  for (const auto& [set, n] : kSetNames) {
-    if (n == name) {
-      return set;
-    }
-  }
-  return std::nullopt;
+  return value_of(kSetNames, name);
 }
 
 PeerLink DeviceTopology::peer(std::size_t from, std::size_t to) const {

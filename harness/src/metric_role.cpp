@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gpb/enum_names.hpp>
 #include <gpb/metric_role.hpp>
 #include <gpb/schema.hpp>
 
@@ -10,7 +11,7 @@
 namespace gpb {
 namespace {
 
-constexpr std::array<std::pair<RoleKind, std::string_view>, 13> kRoleNames{{
+constexpr EnumNames<RoleKind, 13> kRoleNames{{
     {RoleKind::none, ""},
     {RoleKind::gemm_dense_sustained, "gemm_dense_sustained"},
     {RoleKind::gemm_dense_sustained_short, "gemm_dense_sustained_short"},
@@ -38,6 +39,20 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
+/// The first segment of a case name `found` accepts (split at '/'), or nullopt.
+template <class Found>
+auto find_segment(const std::string& name, Found found) -> decltype(found(std::string_view())) {
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const std::size_t slash = std::min(name.find('/', start), name.size());
+    if (auto hit = found(std::string_view(name.data() + start, slash - start))) {
+      return hit;
+    }
+    start = slash + 1;
+  }
+  return {};
+}
+
 /// The case's parameter `key`, from params or, in older or hand-made files, from the name.
 std::optional<std::string> legacy_param(const CaseResult& c, std::string_view key) {
   for (const auto& [k, v] : c.params) {
@@ -45,34 +60,27 @@ std::optional<std::string> legacy_param(const CaseResult& c, std::string_view ke
       return v;
     }
   }
-  std::size_t start = 0;
-  const std::string& n = c.name;
-  while (start <= n.size()) {
-    const std::size_t slash = std::min(n.find('/', start), n.size());
-    const std::string_view seg(n.data() + start, slash - start);
+  return find_segment(c.name, [&](std::string_view seg) -> std::optional<std::string> {
     const std::size_t eq = seg.find('=');
     if (eq != std::string_view::npos && seg.substr(0, eq) == key) {
       return std::string(seg.substr(eq + 1));
     }
-    start = slash + 1;
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 /// A name segment equal to `token`, or a k=v segment whose value is `token`.
 bool legacy_token(const CaseResult& c, std::string_view token) {
-  std::size_t start = 0;
-  const std::string& n = c.name;
-  while (start <= n.size()) {
-    const std::size_t slash = std::min(n.find('/', start), n.size());
-    const std::string_view seg(n.data() + start, slash - start);
-    const std::size_t eq = seg.find('=');
-    if (seg == token || (eq != std::string_view::npos && seg.substr(eq + 1) == token)) {
-      return true;
-    }
-    start = slash + 1;
-  }
-  return false;
+  return find_segment(
+             c.name,
+             [&](std::string_view seg) -> std::optional<bool> {
+               const std::size_t eq = seg.find('=');
+               if (seg == token || (eq != std::string_view::npos && seg.substr(eq + 1) == token)) {
+                 return true;
+               }
+               return std::nullopt;
+             })
+      .value_or(false);
 }
 
 void set_if_none(Metric& m, RoleKind kind, const std::string& dtype = "") {
@@ -113,31 +121,24 @@ bool role_needs_dtype(RoleKind kind) noexcept {
 }
 
 std::string to_string(const MetricRole& role) {
-  for (const auto& [kind, name] : kRoleNames) {
-    if (kind == role.kind) {
-      return role_needs_dtype(kind) ? std::string(name) + ":" + role.dtype : std::string(name);
-    }
-  }
-  return "";
+  const std::string name(name_of(kRoleNames, role.kind, ""));
+  return role_needs_dtype(role.kind) ? name + ":" + role.dtype : name;
 }
 
 std::optional<MetricRole> parse_metric_role(std::string_view text) {
   const std::size_t colon = text.find(':');
-  const std::string_view kind_text = text.substr(0, colon);
-  for (const auto& [kind, name] : kRoleNames) {
-    if (kind == RoleKind::none || name != kind_text) {
-      continue;
-    }
-    if (!role_needs_dtype(kind)) {
-      return colon == std::string_view::npos ? std::optional<MetricRole>(MetricRole{kind, ""})
-                                             : std::nullopt;
-    }
-    if (colon == std::string_view::npos || !dtype_ok(text.substr(colon + 1))) {
-      return std::nullopt;
-    }
-    return MetricRole{kind, std::string(text.substr(colon + 1))};
+  const auto kind = value_of(kRoleNames, text.substr(0, colon));
+  if (!kind || *kind == RoleKind::none) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  if (!role_needs_dtype(*kind)) {
+    return colon == std::string_view::npos ? std::optional<MetricRole>(MetricRole{*kind, ""})
+                                           : std::nullopt;
+  }
+  if (colon == std::string_view::npos || !dtype_ok(text.substr(colon + 1))) {
+    return std::nullopt;
+  }
+  return MetricRole{*kind, std::string(text.substr(colon + 1))};
 }
 
 void assign_legacy_roles(CaseResult& c) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gpb/enum_names.hpp>
 #include <gpb/status.hpp>
 
 #include <array>
@@ -6,7 +7,7 @@
 
 namespace gpb {
 namespace {
-constexpr std::array<std::pair<Status, std::string_view>, 13> kStatusNames{{
+constexpr EnumNames<Status, 13> kStatusNames{{
     {Status::unknown, "unknown"},
     {Status::valid, "valid"},
     {Status::noisy, "noisy"},
@@ -21,7 +22,7 @@ constexpr std::array<std::pair<Status, std::string_view>, 13> kStatusNames{{
     {Status::not_applicable, "not_applicable"},
     {Status::interrupted, "interrupted"},
 }};
-constexpr std::array<std::pair<CheckStatus, std::string_view>, 4> kCheckNames{{
+constexpr EnumNames<CheckStatus, 4> kCheckNames{{
     {CheckStatus::ok, "ok"},
     {CheckStatus::warn, "warn"},
     {CheckStatus::fail, "fail"},
@@ -30,39 +31,19 @@ constexpr std::array<std::pair<CheckStatus, std::string_view>, 4> kCheckNames{{
 }  // namespace
 
 std::string_view to_string(CheckStatus s) noexcept {
-  for (const auto& [status, name] : kCheckNames) {
-    if (status == s) {
-      return name;
-    }
-  }
-  return "unknown";
+  return name_of(kCheckNames, s, "unknown");
 }
 
 std::optional<CheckStatus> check_status_from_string(std::string_view name) noexcept {
-  for (const auto& [status, n] : kCheckNames) {
-    if (n == name) {
-      return status;
-    }
-  }
-  return std::nullopt;
+  return value_of(kCheckNames, name);
 }
 
 std::string_view to_string(Status s) noexcept {
-  for (const auto& [status, name] : kStatusNames) {
-    if (status == s) {
-      return name;
-    }
-  }
-  return "unknown";
+  return name_of(kStatusNames, s, "unknown");
 }
 
 std::optional<Status> status_from_string(std::string_view name) noexcept {
-  for (const auto& [status, n] : kStatusNames) {
-    if (n == name) {
-      return status;
-    }
-  }
-  return std::nullopt;
+  return value_of(kStatusNames, name);
 }
 
 bool is_run_exit_code(int code) noexcept {
