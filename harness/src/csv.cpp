@@ -4,6 +4,7 @@
 // (locale-free) after an alphabet check that keeps out hex, "inf", "nan" and comma decimals.
 #include <gpb/csv.hpp>
 #include <gpb/schema_json.hpp>
+#include <gpb/text.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -22,51 +23,6 @@ namespace fs = std::filesystem;
 
 [[noreturn]] void fail(const std::string& origin, std::size_t line, const std::string& what) {
   throw InputError(origin + ":" + std::to_string(line) + ": " + what);
-}
-
-// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      lo = b0 == 0xE0 ? 0xA0 : 0x80;  // overlong
-      hi = b0 == 0xED ? 0x9F : 0xBF;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      lo = b0 == 0xF0 ? 0x90 : 0x80;  // overlong
-      hi = b0 == 0xF4 ? 0x8F : 0xBF;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + len > n) {
-      return i;
-    }
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b1 < lo || b1 > hi) {
-      return i;
-    }
-    for (std::size_t k = 2; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < 0x80 || b > 0xBF) {
-        return i;
-      }
-    }
-    i += len;
-  }
-  return std::string_view::npos;
 }
 
 bool is_guard_char(char c) {

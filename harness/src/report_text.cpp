@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Escaping per output context (IN-5, IN-8) and locale-free number text for the renderers.
 #include <gpb/report_text.hpp>
+#include <gpb/text.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -13,41 +14,14 @@ namespace {
 
 constexpr const char* kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-/// Length of a valid UTF-8 sequence at s[i] and its code point; 0 when invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  if (c < 0x80) {
-    cp = c;
-    return 1;
+/// The code point of a sequence utf8_sequence_length accepted (its length is seq.size()).
+std::uint32_t code_point(std::string_view seq) {
+  static constexpr unsigned char kLeadBits[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+  std::uint32_t cp = static_cast<unsigned char>(seq[0]) & kLeadBits[seq.size()];
+  for (std::size_t k = 1; k < seq.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(seq[k]) & 0x3fu);
   }
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    cp = c & 0x1fu;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    cp = c & 0x0fu;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    cp = c & 0x07u;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < len) {
-    return 0;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0u) != 0x80u) {
-      return 0;
-    }
-    cp = (cp << 6) | (cc & 0x3fu);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return 0;
-  }
-  return len;
+  return cp;
 }
 
 bool starts_http(std::string_view s, std::size_t i) {
@@ -74,13 +48,13 @@ std::string sanitize_text(std::string_view text) {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
-    std::uint32_t cp = 0;
-    const std::size_t len = utf8_sequence(text, i, cp);
+    const std::size_t len = utf8_sequence_length(text.substr(i));
     if (len == 0) {
       out += kReplacement;
       ++i;
       continue;
     }
+    const std::uint32_t cp = code_point(text.substr(i, len));
     if (cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) {
       out += ' ';
     } else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
