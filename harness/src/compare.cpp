@@ -75,160 +75,162 @@ std::string strip_gpu_segment(const std::string& case_name) {
   return join(kept, "/");
 }
 
-Comparison build_comparison(const std::vector<ResultFile>& runs) {
-  Comparison cmp;
-  std::vector<std::string> keys;
-  std::map<std::string, std::size_t> key_index;
-  // Per file: key -> case indices.
-  std::vector<std::map<std::string, std::vector<std::size_t>>> by_file(runs.size());
-  for (std::size_t f = 0; f < runs.size(); ++f) {
-    const RunRecord& r = runs[f].record;
-    CompareFile cf;
-    cf.file = runs[f].path;
-    cf.tool_version = r.tool.version;
-    cf.git_sha = r.tool.git_sha;
-    cf.schema_version = std::to_string(r.schema.major) + "." + std::to_string(r.schema.minor);
-    std::vector<std::string> names;
-    for (const auto& g : r.gpus) {
-      if (std::find(names.begin(), names.end(), g.name) == names.end()) {
-        names.push_back(g.name);
+namespace {
+
+/// File-level facts shown in the header table and compared across files.
+CompareFile compare_file(const ResultFile& rf) {
+  const RunRecord& r = rf.record;
+  CompareFile cf;
+  cf.file = rf.path;
+  cf.tool_version = r.tool.version;
+  cf.git_sha = r.tool.git_sha;
+  cf.schema_version = std::to_string(r.schema.major) + "." + std::to_string(r.schema.minor);
+  std::vector<std::string> names;
+  for (const auto& g : r.gpus) {
+    if (std::find(names.begin(), names.end(), g.name) == names.end()) {
+      names.push_back(g.name);
+    }
+  }
+  cf.gpu_names = names.empty() ? "none" : join(names, ", ");
+  cf.driver = r.runtime.driver_version;
+  cf.profile = r.run.profile;
+  if (r.schema.minor < 1) {
+    cf.preflight = "not recorded (schema 1.0)";
+  } else {
+    cf.preflight = preflight_summary(r.preflight.checks);
+    cf.preflight_warned = std::any_of(
+        r.preflight.checks.begin(), r.preflight.checks.end(), [](const PreflightCheck& k) {
+          return k.status == CheckStatus::warn || k.status == CheckStatus::fail;
+        });
+  }
+  return cf;
+}
+
+/// Repeats in one file: the best status group (valid, else noisy, else whatever there is), so
+/// one noisy repeat does not move the number.
+std::vector<std::size_t> best_status_group(const RunRecord& r,
+                                           const std::vector<std::size_t>& cases) {
+  std::vector<std::size_t> group;
+  for (const Status want : {Status::valid, Status::noisy}) {
+    for (const auto i : cases) {
+      if (r.results[i].status == want) {
+        group.push_back(i);
       }
     }
-    cf.gpu_names = names.empty() ? "none" : join(names, ", ");
-    cf.driver = r.runtime.driver_version;
-    cf.profile = r.run.profile;
-    if (r.schema.minor < 1) {
-      cf.preflight = "not recorded (schema 1.0)";
+    if (!group.empty()) {
+      break;
+    }
+  }
+  if (group.empty()) {
+    group = cases;
+  }
+  return group;
+}
+
+/// One file's cell for one case key: `cases` are the indices of its runs in r.results.
+CompareCell compare_cell(const RunRecord& r, const std::vector<std::size_t>& cases) {
+  CompareCell cell;
+  cell.present = true;
+  cell.repeats = static_cast<int>(cases.size());
+  const std::vector<std::size_t> group = best_status_group(r, cases);
+  const CaseResult& first = r.results[group.front()];
+  cell.case_name = first.name;
+  cell.status = first.status;
+  cell.methodology_version = first.methodology_version;
+  cell.work_model = first.work.model;
+  std::vector<double> values;
+  for (const auto i : group) {
+    const auto& hl = r.results[i].headline;
+    if (hl && usable(hl->value) && (values.empty() || hl->unit == cell.unit)) {
+      cell.unit = hl->unit;
+      values.push_back(hl->value);
+    }
+  }
+  if (!values.empty()) {
+    cell.value = median_of(values);  // the median of the group's headlines
+  }
+  cell.driver = r.runtime.driver_version;
+  if (const GpuInfo* g = gpu_of(r, first)) {
+    cell.gpu_name = g->name;
+    cell.sm_clock_max_mhz = g->sm_clock_max_mhz;
+    cell.mem_clock_max_mhz = g->mem_clock_max_mhz;
+  }
+  return cell;
+}
+
+/// Each cell's ratio over file #1's, or why there is none.
+void set_ratios(CompareRow& row) {
+  const CompareCell& base = row.cells.front();
+  for (std::size_t f = 0; f < row.cells.size(); ++f) {
+    CompareCell& c = row.cells[f];
+    if (f == 0) {
+      c.ratio_reason = "reference";
+    } else if (!c.present) {
+      c.ratio_reason = "case not in this file";
+    } else if (!base.present) {
+      c.ratio_reason = "case not in the first file";
+    } else if (!c.value || !base.value) {
+      c.ratio_reason = "no headline value";
+    } else if (c.unit != base.unit) {
+      c.ratio_reason = "units differ";
     } else {
-      cf.preflight = preflight_summary(r.preflight.checks);
-      cf.preflight_warned = std::any_of(
-          r.preflight.checks.begin(), r.preflight.checks.end(), [](const PreflightCheck& k) {
-            return k.status == CheckStatus::warn || k.status == CheckStatus::fail;
-          });
-    }
-    cmp.files.push_back(cf);
-    for (std::size_t i = 0; i < r.results.size(); ++i) {
-      const std::string key = strip_gpu_segment(r.results[i].name);
-      if (key_index.emplace(key, keys.size()).second) {
-        keys.push_back(key);
-      }
-      by_file[f][key].push_back(i);
+      c.ratio = *c.value / *base.value;
     }
   }
+}
 
-  for (const auto& key : keys) {
-    CompareRow row;
-    row.key = key;
-    for (std::size_t f = 0; f < runs.size(); ++f) {
-      CompareCell cell;
-      const auto it = by_file[f].find(key);
-      if (it != by_file[f].end()) {
-        const RunRecord& r = runs[f].record;
-        cell.present = true;
-        cell.repeats = static_cast<int>(it->second.size());
-        // Repeats in one file: the median of the best status group (valid, else noisy, else
-        // whatever there is), so one noisy repeat does not move the number.
-        std::vector<std::size_t> group;
-        for (const Status want : {Status::valid, Status::noisy}) {
-          for (const auto i : it->second) {
-            if (r.results[i].status == want) {
-              group.push_back(i);
-            }
-          }
-          if (!group.empty()) {
-            break;
-          }
-        }
-        if (group.empty()) {
-          group = it->second;
-        }
-        const CaseResult& first = r.results[group.front()];
-        cell.case_name = first.name;
-        cell.status = first.status;
-        cell.methodology_version = first.methodology_version;
-        cell.work_model = first.work.model;
-        std::vector<double> values;
-        for (const auto i : group) {
-          const auto& hl = r.results[i].headline;
-          if (hl && usable(hl->value) && (values.empty() || hl->unit == cell.unit)) {
-            cell.unit = hl->unit;
-            values.push_back(hl->value);
-          }
-        }
-        if (!values.empty()) {
-          cell.value = median_of(values);
-        }
-        cell.driver = r.runtime.driver_version;
-        if (const GpuInfo* g = gpu_of(r, first)) {
-          cell.gpu_name = g->name;
-          cell.sm_clock_max_mhz = g->sm_clock_max_mhz;
-          cell.mem_clock_max_mhz = g->mem_clock_max_mhz;
-        }
-      }
-      row.cells.push_back(cell);
+/// Flags a row whose case some file lacks, or whose files differ in what a ratio depends on.
+void flag_row(CompareRow& row) {
+  std::vector<std::string> missing;
+  for (std::size_t f = 0; f < row.cells.size(); ++f) {
+    if (!row.cells[f].present) {
+      missing.push_back("#" + std::to_string(f + 1));
     }
-    const CompareCell& base = row.cells.front();
-    for (std::size_t f = 0; f < row.cells.size(); ++f) {
-      CompareCell& c = row.cells[f];
-      if (f == 0) {
-        c.ratio_reason = "reference";
-      } else if (!c.present) {
-        c.ratio_reason = "case not in this file";
-      } else if (!base.present) {
-        c.ratio_reason = "case not in the first file";
-      } else if (!c.value || !base.value) {
-        c.ratio_reason = "no headline value";
-      } else if (c.unit != base.unit) {
-        c.ratio_reason = "units differ";
-      } else {
-        c.ratio = *c.value / *base.value;
-      }
-    }
-    std::vector<std::string> missing;
-    for (std::size_t f = 0; f < row.cells.size(); ++f) {
-      if (!row.cells[f].present) {
-        missing.push_back("#" + std::to_string(f + 1));
-      }
-    }
-    if (!missing.empty()) {
-      row.flags.push_back("missing in " + join(missing, ", "));
-    }
-    flag_if_differs(row, "GPU model", [](const CompareCell& c) { return c.gpu_name; });
-    flag_if_differs(row, "driver", [](const CompareCell& c) { return c.driver; });
-    flag_if_differs(
-        row, "max SM clock", [](const CompareCell& c) { return clock_text(c.sm_clock_max_mhz); });
-    flag_if_differs(row, "max memory clock", [](const CompareCell& c) {
-      return clock_text(c.mem_clock_max_mhz);
-    });
-    flag_if_differs(row, "methodology_version", [](const CompareCell& c) {
-      return std::to_string(c.methodology_version);
-    });
-    flag_if_differs(
-        row, "status", [](const CompareCell& c) { return std::string(to_string(c.status)); });
-    flag_if_differs(row, "unit", [](const CompareCell& c) { return c.unit; });
-    flag_if_differs(row, "work model", [](const CompareCell& c) { return c.work_model; });
-    cmp.rows.push_back(std::move(row));
   }
+  if (!missing.empty()) {
+    row.flags.push_back("missing in " + join(missing, ", "));
+  }
+  flag_if_differs(row, "GPU model", [](const CompareCell& c) { return c.gpu_name; });
+  flag_if_differs(row, "driver", [](const CompareCell& c) { return c.driver; });
+  flag_if_differs(
+      row, "max SM clock", [](const CompareCell& c) { return clock_text(c.sm_clock_max_mhz); });
+  flag_if_differs(row, "max memory clock", [](const CompareCell& c) {
+    return clock_text(c.mem_clock_max_mhz);
+  });
+  flag_if_differs(row, "methodology_version", [](const CompareCell& c) {
+    return std::to_string(c.methodology_version);
+  });
+  flag_if_differs(
+      row, "status", [](const CompareCell& c) { return std::string(to_string(c.status)); });
+  flag_if_differs(row, "unit", [](const CompareCell& c) { return c.unit; });
+  flag_if_differs(row, "work model", [](const CompareCell& c) { return c.work_model; });
+}
 
-  const auto file_flag = [&](const char* what, auto get) {
-    std::set<std::string> seen;
-    for (const auto& f : cmp.files) {
-      seen.insert(get(f));
+/// Flags the comparison when its files disagree on a property, listing each file's value.
+template <class Get>
+void flag_file_property(Comparison& cmp, const char* what, Get get) {
+  std::set<std::string> seen;
+  for (const auto& f : cmp.files) {
+    seen.insert(get(f));
+  }
+  if (seen.size() > 1) {
+    std::vector<std::string> parts;
+    for (std::size_t i = 0; i < cmp.files.size(); ++i) {
+      parts.push_back("#" + std::to_string(i + 1) + " " + get(cmp.files[i]));
     }
-    if (seen.size() > 1) {
-      std::vector<std::string> parts;
-      for (std::size_t i = 0; i < cmp.files.size(); ++i) {
-        parts.push_back("#" + std::to_string(i + 1) + " " + get(cmp.files[i]));
-      }
-      cmp.file_flags.push_back(std::string(what) + " differs: " + join(parts, "; "));
-    }
-  };
-  file_flag("gpubench version", [](const CompareFile& f) { return f.tool_version; });
-  file_flag("git commit", [](const CompareFile& f) { return f.git_sha; });
-  file_flag("schema version", [](const CompareFile& f) { return f.schema_version; });
-  file_flag("GPU model", [](const CompareFile& f) { return f.gpu_names; });
-  file_flag("driver", [](const CompareFile& f) { return f.driver; });
-  file_flag("profile", [](const CompareFile& f) { return f.profile; });
+    cmp.file_flags.push_back(std::string(what) + " differs: " + join(parts, "; "));
+  }
+}
+
+/// Flags about the files themselves: versions and hardware that differ, files changed after
+/// they were written, machines whose preflight audit warned.
+void flag_files(Comparison& cmp, const std::vector<ResultFile>& runs) {
+  flag_file_property(cmp, "gpubench version", [](const CompareFile& f) { return f.tool_version; });
+  flag_file_property(cmp, "git commit", [](const CompareFile& f) { return f.git_sha; });
+  flag_file_property(cmp, "schema version", [](const CompareFile& f) { return f.schema_version; });
+  flag_file_property(cmp, "GPU model", [](const CompareFile& f) { return f.gpu_names; });
+  flag_file_property(cmp, "driver", [](const CompareFile& f) { return f.driver; });
+  flag_file_property(cmp, "profile", [](const CompareFile& f) { return f.profile; });
   // A file changed after it was written (DI-5).
   for (const auto& rf : runs) {
     if (rf.integrity.status == Integrity::modified ||
@@ -243,6 +245,40 @@ Comparison build_comparison(const std::vector<ResultFile>& runs) {
                                " preflight: " + cmp.files[i].preflight);
     }
   }
+}
+
+}  // namespace
+
+Comparison build_comparison(const std::vector<ResultFile>& runs) {
+  Comparison cmp;
+  std::vector<std::string> keys;  // case keys in order of first appearance
+  std::map<std::string, std::size_t> key_index;
+  // Per file: key -> case indices.
+  std::vector<std::map<std::string, std::vector<std::size_t>>> by_file(runs.size());
+  for (std::size_t f = 0; f < runs.size(); ++f) {
+    const RunRecord& r = runs[f].record;
+    cmp.files.push_back(compare_file(runs[f]));
+    for (std::size_t i = 0; i < r.results.size(); ++i) {
+      const std::string key = strip_gpu_segment(r.results[i].name);
+      if (key_index.emplace(key, keys.size()).second) {
+        keys.push_back(key);
+      }
+      by_file[f][key].push_back(i);
+    }
+  }
+  for (const auto& key : keys) {
+    CompareRow row;
+    row.key = key;
+    for (std::size_t f = 0; f < runs.size(); ++f) {
+      const auto it = by_file[f].find(key);
+      row.cells.push_back(it == by_file[f].end() ? CompareCell{}
+                                                 : compare_cell(runs[f].record, it->second));
+    }
+    set_ratios(row);
+    flag_row(row);
+    cmp.rows.push_back(std::move(row));
+  }
+  flag_files(cmp, runs);
   return cmp;
 }
 
