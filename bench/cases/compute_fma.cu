@@ -3,13 +3,13 @@
 // independent dependent chains x = fma(x, x, c) for `iters` steps, 2048 threads per SM.
 // FLOPs per op = 2 x FMAs x lanes (one __hfma2 = 4 FLOPs); TFLOP/s = FLOPs / median_s / 1e12.
 // Verified bit for bit against a host replay of the same chains for a few threads.
-#include <gpb/compute_peaks.hpp>
+#include <gpb/common/fill_hash.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/fill_hash.hpp>
 #include <gpb/gemm_kernels.cuh>
+#include <gpb/measure/stats.hpp>
+#include <gpb/models/compute_peaks.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/stats.hpp>
 
 #include <algorithm>
 #include <cstdio>

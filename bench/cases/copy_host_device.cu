@@ -6,13 +6,13 @@
 // right after the copies, from NVML (else sysfs): GT/s x lanes x encoding / 8 (METHODOLOGY §3).
 // MR-16: the thread is bound to the CPUs local to the GPU before the host buffer is allocated
 // and first touched, so its pages come from the GPU's NUMA node; --no-affinity turns it off.
+#include <gpb/common/fill_hash.hpp>
+#include <gpb/common/parallel.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/fill_hash.hpp>
-#include <gpb/host_link.hpp>
 #include <gpb/kernels.cuh>
-#include <gpb/nvml.hpp>
-#include <gpb/parallel.hpp>
+#include <gpb/machine/host_link.hpp>
+#include <gpb/machine/nvml.hpp>
 #include <gpb/registry.hpp>
 
 #include <algorithm>

@@ -4,16 +4,16 @@
 // issued as the column-major "TN" call C^T = W^T' X (see enqueue()). Inputs rotate over sets
 // totalling >= 3x L2; the fastest of up to 8 heuristic algorithms is kept; burst = median,
 // sustained = MR-8 window; a sampled fp64 reference verifies every dtype (MR-10).
-#include <gpb/compute_peaks.hpp>
+#include <gpb/common/fill_hash.hpp>
 #include <gpb/cublaslt_raii.hpp>
 #include <gpb/cublaslt_types.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/fill_hash.hpp>
 #include <gpb/gemm_kernels.cuh>
-#include <gpb/gemm_model.hpp>
+#include <gpb/models/compute_peaks.hpp>
+#include <gpb/models/gemm_model.hpp>
+#include <gpb/models/work_models.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/work_models.hpp>
 
 #include <cublasLt.h>
 #include <cuda_runtime_api.h>

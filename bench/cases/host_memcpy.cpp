@@ -2,10 +2,10 @@
 // Host memory copy bandwidth: memcpy of S bytes split over T threads (one slice each).
 // bytes per op = S (each byte copied counted once, like bandwidthTest); GB/s = S / t / 1e9.
 // Runs without a GPU, so the whole run -> result file -> summary path is exercised in CI.
-#include <gpb/fill_hash.hpp>
-#include <gpb/parallel.hpp>
+#include <gpb/common/fill_hash.hpp>
+#include <gpb/common/parallel.hpp>
+#include <gpb/models/work_models.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/work_models.hpp>
 
 #include <cstring>
 #include <memory>

@@ -3,14 +3,14 @@
 // bytes per op = weight * sizeof(T) * N * passes (METHODOLOGY §2.3); GB/s = bytes / t / 1e9.
 // stream/hbm: each array >= max(1-4 GiB, 4*L2/3), so the working set is >= 4x L2 (MR-5).
 // stream/l2: all three arrays <= L2/2, several passes per launch; labelled L2 bandwidth.
+#include <gpb/common/fill_hash.hpp>
+#include <gpb/common/parallel.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/fill_hash.hpp>
 #include <gpb/kernels.cuh>
-#include <gpb/parallel.hpp>
-#include <gpb/planner.hpp>
+#include <gpb/models/planner.hpp>
+#include <gpb/models/work_models.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/work_models.hpp>
 
 #include <atomic>
 #include <cmath>

@@ -2,7 +2,7 @@
 // Seeded operand fills and the sampled fp64 GEMM reference (METHODOLOGY MR-9, MR-10).
 // Reference: for sampled (i,j), ref = scale * sum_k X[i*K+k] * W[j*K+k] accumulated in double
 // from the very device values the GEMM read (row-major X[M,K], W[N,K], C[M,N]).
-#include <gpb/fill_hash.hpp>
+#include <gpb/common/fill_hash.hpp>
 #include <gpb/gemm_kernels.cuh>
 
 #include <cmath>

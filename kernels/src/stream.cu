@@ -4,7 +4,7 @@
 // arrays, a one-pass grid (stream_one_pass_blocks, the HBM default) gives every thread its own
 // vectors and no loop. Bytes per pass are weight * sizeof(T) * n (METHODOLOGY §2.3), computed
 // by the harness, not here.
-#include <gpb/fill_hash.hpp>
+#include <gpb/common/fill_hash.hpp>
 #include <gpb/kernels.cuh>
 
 #include <type_traits>

@@ -3,9 +3,9 @@
 // on arbitrary bytes, in memory. Bad input must end in InputError, never a crash; a table that
 // loads must write back to text that loads to the same text (write -> load -> write identical),
 // and every cell written through csv_cell must read back as the same text (plus the guard ').
-#include <gpb/csv.hpp>
-#include <gpb/prices.hpp>
-#include <gpb/schema_json.hpp>
+#include <gpb/common/csv.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/value/prices.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -3,9 +3,9 @@
 // bytes. Bad input must end in InputError, never a crash; a record that parses must round-trip
 // (parse -> to_json_text -> parse -> to_json_text identical), and the value report and compare
 // built from it must render in every format, with no markup from data in the HTML.
-#include <gpb/compare.hpp>
-#include <gpb/report.hpp>
-#include <gpb/schema_json.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/value/compare.hpp>
+#include <gpb/value/report.hpp>
 
 #include <cstddef>
 #include <cstdint>

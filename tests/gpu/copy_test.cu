@@ -2,7 +2,7 @@
 // GPU check of the host<->device copy family (TE-4.3, MR-16): every default case valid and
 // verified, within 10-105 % of the PCIe peak where the link is known, and pinned faster than
 // pageable in each direction.
-#include <gpb/schema_json.hpp>
+#include <gpb/result/schema_json.hpp>
 
 #include <cstdlib>
 #include <filesystem>

@@ -7,7 +7,7 @@
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
 #include <gpb/gemm_kernels.cuh>
-#include <gpb/gemm_model.hpp>
+#include <gpb/models/gemm_model.hpp>
 
 #include <cuda_runtime_api.h>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // GPU tests of the stream kernels against a host replay, the launch gate's timeout, the clock
 // probe, and the quick stream suite's results against the device's theoretical peak.
+#include <gpb/common/fill_hash.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/fill_hash.hpp>
 #include <gpb/kernels.cuh>
-#include <gpb/schema_json.hpp>
+#include <gpb/result/schema_json.hpp>
 
 #include <chrono>
 #include <cmath>

@@ -5,7 +5,7 @@
 // fixed overhead, and by every sleep, so timeouts are deterministic and tests run instantly.
 #pragma once
 
-#include <gpb/measure.hpp>
+#include <gpb/measure/measure.hpp>
 
 #include <algorithm>
 #include <cmath>

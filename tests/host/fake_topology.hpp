@@ -3,7 +3,7 @@
 // access; tests punch holes into the peer matrix.
 #pragma once
 
-#include <gpb/device_set.hpp>
+#include <gpb/run/device_set.hpp>
 
 #include <cstdio>
 #include <string>

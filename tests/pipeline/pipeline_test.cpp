@@ -2,9 +2,9 @@
 // End-to-end tests of the real gpubench binary on a machine without a GPU (METHODOLOGY FH-7 no
 // device, FH-8 signals, FH-9 exit codes, IN-1 strict CLI, DI-1 no overwrite, MR-10 --no-verify).
 // The binary runs in a fresh temporary directory with stdout/stderr captured to files.
-#include <gpb/schema.hpp>
-#include <gpb/schema_json.hpp>
-#include <gpb/status.hpp>
+#include <gpb/result/schema.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/result/status.hpp>
 
 #include <gtest/gtest.h>
 

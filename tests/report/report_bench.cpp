@@ -3,9 +3,9 @@
 // files and 10,000 price rows, generated into a temp folder from the committed H200 quick run
 // (real size: ~17 cases with every raw sample each). Measures the whole command path (load,
 // join, render) and each phase. Run through scripts/bench_report.sh; not a timed test.
-#include <gpb/prices.hpp>
-#include <gpb/report.hpp>
-#include <gpb/schema_json.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/value/prices.hpp>
+#include <gpb/value/report.hpp>
 
 #include <benchmark/benchmark.h>
 

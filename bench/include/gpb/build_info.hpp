@@ -2,7 +2,7 @@
 // Compile-time provenance of this binary (METHODOLOGY DI-4).
 #pragma once
 
-#include <gpb/schema.hpp>
+#include <gpb/result/schema.hpp>
 
 namespace gpb {
 

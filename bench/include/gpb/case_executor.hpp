@@ -5,12 +5,12 @@
 // decide_case_status(). It knows no family: what a case needs comes from its Requires.
 #pragma once
 
-#include <gpb/case_status.hpp>
 #include <gpb/device_runtime.hpp>
-#include <gpb/device_set.hpp>
-#include <gpb/nvml.hpp>
+#include <gpb/machine/nvml.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/schema.hpp>
+#include <gpb/result/schema.hpp>
+#include <gpb/run/case_status.hpp>
+#include <gpb/run/device_set.hpp>
 
 #include <map>
 #include <memory>

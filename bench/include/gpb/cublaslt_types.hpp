@@ -3,7 +3,7 @@
 // alpha = 1 / beta = 0 scalars in each scale type; shared by the gemm cases and the GPU tests.
 #pragma once
 
-#include <gpb/gemm_model.hpp>
+#include <gpb/models/gemm_model.hpp>
 
 #include <cublasLt.h>
 

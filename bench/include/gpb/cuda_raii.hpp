@@ -3,8 +3,8 @@
 // logs and never throws. No bare cudaMalloc/cudaStreamCreate/... outside this file.
 #pragma once
 
+#include <gpb/common/units.hpp>
 #include <gpb/cuda_check.hpp>
-#include <gpb/units.hpp>
 
 #include <cublasLt.h>
 #include <cuda_runtime_api.h>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <gpb/cuda_raii.hpp>
-#include <gpb/measure.hpp>
+#include <gpb/measure/measure.hpp>
 
 #include <cuda_runtime_api.h>
 

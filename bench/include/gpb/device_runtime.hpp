@@ -4,9 +4,9 @@
 // tests drive it with a fake machine of N GPUs (tests/run/fake_device_runtime.hpp).
 #pragma once
 
-#include <gpb/device_set.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/schema.hpp>
+#include <gpb/result/schema.hpp>
+#include <gpb/run/device_set.hpp>
 
 #include <exception>
 #include <functional>

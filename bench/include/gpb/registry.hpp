@@ -4,10 +4,10 @@
 // Cases never print, never catch, never touch cudaEvent_t.
 #pragma once
 
-#include <gpb/cli.hpp>
-#include <gpb/device_set.hpp>
-#include <gpb/measure.hpp>
-#include <gpb/schema.hpp>
+#include <gpb/measure/measure.hpp>
+#include <gpb/result/schema.hpp>
+#include <gpb/run/cli.hpp>
+#include <gpb/run/device_set.hpp>
 
 #include <cstdint>
 #include <functional>

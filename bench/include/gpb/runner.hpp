@@ -4,7 +4,7 @@
 // writes the RunRecord atomically and prints a summary.
 #pragma once
 
-#include <gpb/cli.hpp>
+#include <gpb/run/cli.hpp>
 
 #include <string>
 #include <vector>

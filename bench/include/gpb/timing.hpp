@@ -2,7 +2,7 @@
 // Timing backends: the host (steady clock) one here; the CUDA one in cuda_timing.hpp.
 #pragma once
 
-#include <gpb/measure.hpp>
+#include <gpb/measure/measure.hpp>
 
 #include <cstdint>
 #include <functional>

@@ -2,12 +2,12 @@
 #include "command_table.hpp"
 
 #include <gpb/build_info.hpp>
-#include <gpb/cli.hpp>
-#include <gpb/commands.hpp>
+#include <gpb/common/units.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/result/status.hpp>
+#include <gpb/run/cli.hpp>
 #include <gpb/runner.hpp>
-#include <gpb/schema_json.hpp>
-#include <gpb/status.hpp>
-#include <gpb/units.hpp>
+#include <gpb/value/commands.hpp>
 
 #include <cstdio>
 #include <exception>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The commands that look without measuring: devices and list.
 #include <gpb/build_info.hpp>
+#include <gpb/common/units.hpp>
 #include <gpb/device_runtime.hpp>
+#include <gpb/machine/sysinfo.hpp>
+#include <gpb/result/schema_json.hpp>
 #include <gpb/runner.hpp>
-#include <gpb/schema_json.hpp>
-#include <gpb/sysinfo.hpp>
-#include <gpb/units.hpp>
 
 #include <cstdio>
 #include <iostream>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_timing.hpp>
-#include <gpb/planner.hpp>
+#include <gpb/models/planner.hpp>
 #include <gpb/registry.hpp>
 
 namespace gpb {

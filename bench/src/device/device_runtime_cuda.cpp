@@ -3,8 +3,8 @@
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
 #include <gpb/device_runtime.hpp>
-#include <gpb/host_link.hpp>
-#include <gpb/peaks.hpp>
+#include <gpb/machine/host_link.hpp>
+#include <gpb/measure/peaks.hpp>
 
 #include <cublasLt.h>
 #include <cuda_runtime_api.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/case_executor.hpp>
-#include <gpb/health.hpp>
-#include <gpb/peaks.hpp>
-#include <gpb/stats.hpp>
-#include <gpb/sysinfo.hpp>
-#include <gpb/telemetry.hpp>
-#include <gpb/text.hpp>
-#include <gpb/units.hpp>
+#include <gpb/common/text.hpp>
+#include <gpb/common/units.hpp>
+#include <gpb/machine/health.hpp>
+#include <gpb/machine/sysinfo.hpp>
+#include <gpb/machine/telemetry.hpp>
+#include <gpb/measure/peaks.hpp>
+#include <gpb/measure/stats.hpp>
 
 #include <algorithm>
 #include <sstream>

@@ -2,11 +2,11 @@
 // The preflight audit (METHODOLOGY MR-19) as the runner takes it before the first case, and the
 // `gpubench preflight` command that prints it.
 #include <gpb/build_info.hpp>
+#include <gpb/common/units.hpp>
 #include <gpb/device_runtime.hpp>
-#include <gpb/preflight.hpp>
+#include <gpb/machine/preflight.hpp>
+#include <gpb/result/status.hpp>
 #include <gpb/runner.hpp>
-#include <gpb/status.hpp>
-#include <gpb/units.hpp>
 
 #include <algorithm>
 #include <cstdio>

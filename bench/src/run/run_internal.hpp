@@ -4,11 +4,11 @@
 #pragma once
 
 #include <gpb/case_executor.hpp>
-#include <gpb/cli.hpp>
-#include <gpb/nvml.hpp>
+#include <gpb/machine/nvml.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/schema.hpp>
-#include <gpb/status.hpp>
+#include <gpb/result/schema.hpp>
+#include <gpb/result/status.hpp>
+#include <gpb/run/cli.hpp>
 
 #include <chrono>
 #include <csignal>

@@ -4,13 +4,13 @@
 // the case executor, a crash-safe partial file after each case, and the final file.
 #include <gpb/build_info.hpp>
 #include <gpb/case_executor.hpp>
+#include <gpb/common/units.hpp>
 #include <gpb/device_runtime.hpp>
-#include <gpb/preflight.hpp>
+#include <gpb/machine/preflight.hpp>
+#include <gpb/machine/sysinfo.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/run/watchdog.hpp>
 #include <gpb/runner.hpp>
-#include <gpb/schema_json.hpp>
-#include <gpb/sysinfo.hpp>
-#include <gpb/units.hpp>
-#include <gpb/watchdog.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which cases a run executes: the profile, --family and FILTER, and what Google Benchmark's own
 // filter and repetitions add.
+#include <gpb/common/units.hpp>
 #include <gpb/registry.hpp>
-#include <gpb/units.hpp>
 
 #include <algorithm>
 #include <optional>

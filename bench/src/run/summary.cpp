@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a run prints: progress while it goes, the summary table and the exit explanation.
-#include <gpb/repeats.hpp>
+#include <gpb/measure/repeats.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -2,12 +2,12 @@
 // FH-2 isolation: `gpubench run` runs its cases in a worker process (this binary, the same
 // arguments) under the watchdog of harness/watchdog.hpp, and carries the run on in a fresh
 // worker after a hang or a crash.
-#include <gpb/case_status.hpp>
-#include <gpb/schema_json.hpp>
-#include <gpb/status.hpp>
-#include <gpb/sysinfo.hpp>
-#include <gpb/units.hpp>
-#include <gpb/watchdog.hpp>
+#include <gpb/common/units.hpp>
+#include <gpb/machine/sysinfo.hpp>
+#include <gpb/result/schema_json.hpp>
+#include <gpb/result/status.hpp>
+#include <gpb/run/case_status.hpp>
+#include <gpb/run/watchdog.hpp>
 
 #include <algorithm>
 #include <csignal>

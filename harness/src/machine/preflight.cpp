@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gpb/machine/preflight.hpp>
+#include <gpb/machine/sysinfo.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace gpb {
+namespace {
+
+Reading<std::string> read_line(const std::string& path, const char* missing_reason) {
+  auto line = read_first_line(path);
+  return {line, line ? "" : missing_reason};
+}
+
+/// "always [madvise] never" -> "madvise": the selected word of a sysfs choice file.
+Reading<std::string> selected_word(const Reading<std::string>& line) {
+  if (!line.value) {
+    return line;
+  }
+  const auto open = line.value->find('[');
+  const auto close = line.value->find(']', open == std::string::npos ? 0 : open);
+  if (open == std::string::npos || close == std::string::npos) {
+    return {std::nullopt, "unexpected_format: " + *line.value};
+  }
+  return {line.value->substr(open + 1, close - open - 1), ""};
+}
+
+std::string on_off(bool on) {
+  return on ? "enabled" : "disabled";
+}
+
+std::string fixed(double v, int digits = 0) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+/// Builds one check; the rules below only choose status, value and reason.
+class Checks {
+ public:
+  explicit Checks(std::string scope) : scope_(std::move(scope)) {}
+
+  void add(const char* id,
+           CheckStatus status,
+           std::optional<std::string> value,
+           std::string expected,
+           std::string reason = "") {
+    out_.push_back({id, scope_, status, std::move(value), std::move(expected), std::move(reason)});
+  }
+  /// An item that could not be read: `unknown`, value null, the reading's reason.
+  template <class T>
+  bool missing(const char* id, const Reading<T>& r, const std::string& expected) {
+    if (r.value) {
+      return false;
+    }
+    add(id,
+        CheckStatus::unknown,
+        std::nullopt,
+        expected,
+        r.reason.empty() ? "unreadable" : r.reason);
+    return true;
+  }
+  /// A count that should be 0: `if_not` with `reason` otherwise.
+  template <class T>
+  void zero(const char* id, const Reading<T>& r, CheckStatus if_not, const char* reason) {
+    if (!missing(id, r, "0")) {
+      const bool ok = *r.value == 0;
+      add(id, ok ? CheckStatus::ok : if_not, std::to_string(*r.value), "0", ok ? "" : reason);
+    }
+  }
+  std::vector<PreflightCheck> take() { return std::move(out_); }
+
+ private:
+  std::string scope_;
+  std::vector<PreflightCheck> out_;
+};
+
+}  // namespace
+
+HostPreflightReadings read_host_preflight(const std::string& root) {
+  HostPreflightReadings r;
+  r.cpu_governor = read_line(root + "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+                             "no_cpufreq (the kernel exposes no frequency governor; usual in VMs)");
+  {
+    const auto text = read_line(root + "/proc/sys/kernel/numa_balancing", "not_exposed");
+    if (text.value) {
+      try {
+        r.numa_balancing.value = std::stoi(*text.value);
+      } catch (const std::exception&) {
+        r.numa_balancing.reason = "unexpected_format: " + *text.value;
+      }
+    } else {
+      r.numa_balancing.reason = text.reason;
+    }
+  }
+  {
+    std::error_code ec;
+    for (const auto& e :
+         std::filesystem::directory_iterator(root + "/sys/devices/system/node", ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("node", 0) == 0 && name.size() > 4 &&
+          std::all_of(name.begin() + 4, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        ++r.numa_nodes;
+      }
+    }
+  }
+  r.pcie_aspm_policy =
+      selected_word(read_line(root + "/sys/module/pcie_aspm/parameters/policy", "not_exposed"));
+  r.transparent_hugepages =
+      selected_word(read_line(root + "/sys/kernel/mm/transparent_hugepage/enabled", "not_exposed"));
+  return r;
+}
+
+Reading<PcieLink> read_pcie_link(const Nvml& nvml, const std::string& bus) {
+  const auto link = nvml.pcie_link(bus);
+  if (!link.value) {
+    return {std::nullopt, link.reason};
+  }
+  const auto& v = *link.value;
+  return {PcieLink{v[0], v[1], v[2], v[3]}, ""};
+}
+
+GpuPreflightReadings read_gpu_preflight(const Nvml& nvml,
+                                        const std::string& bus,
+                                        const std::string& scope) {
+  GpuPreflightReadings r;
+  r.scope = scope;
+  r.nvml_uuid = nvml.uuid(bus);
+  r.persistence_mode = nvml.persistence_mode(bus);
+  {
+    const auto ecc = nvml.ecc_mode(bus);
+    r.ecc_enabled = {ecc.value ? std::optional<bool>(ecc.value->first) : std::nullopt, ecc.reason};
+    r.ecc_pending = {ecc.value ? std::optional<bool>(ecc.value->second) : std::nullopt, ecc.reason};
+  }
+  r.ecc_volatile_uncorrected = nvml.ecc_volatile_uncorrected(bus);
+  {
+    const auto rows = nvml.remapped_rows(bus);
+    r.remap_pending = {rows.value ? std::optional<bool>(rows.value->pending) : std::nullopt,
+                       rows.reason};
+    r.remap_failure = {rows.value ? std::optional<bool>(rows.value->failure) : std::nullopt,
+                       rows.reason};
+  }
+  r.retired_pages_pending = nvml.retired_pages_pending(bus);
+  r.compute_mode = nvml.compute_mode(bus);
+  {
+    const auto mig = nvml.mig_mode(bus);
+    r.mig_enabled = {mig.value ? std::optional<bool>(mig.value->first) : std::nullopt, mig.reason};
+    r.mig_pending = {mig.value ? std::optional<bool>(mig.value->second) : std::nullopt, mig.reason};
+  }
+  r.power_limit_w = nvml.power_limit_w(bus);
+  r.default_power_limit_w = nvml.default_power_limit_w(bus);
+  r.app_sm_clock_mhz = nvml.app_sm_clock_mhz(bus);
+  r.default_app_sm_clock_mhz = nvml.default_app_sm_clock_mhz(bus);
+  r.clock_event_reasons = nvml.clock_event_reasons(bus);
+  r.pcie_link = read_pcie_link(nvml, bus);
+  r.pcie_replays = nvml.pcie_replays(bus);
+  r.other_processes = nvml.compute_processes(bus);
+  r.utilization_pct = nvml.gpu_utilization_pct(bus);
+  r.temperature_c = nvml.temperature_c(bus);
+  r.slowdown_temperature_c = nvml.slowdown_temperature_c(bus);
+  return r;
+}
+
+std::vector<PreflightCheck> evaluate_host_preflight(const HostPreflightReadings& r) {
+  Checks c("host");
+  if (!c.missing("cpu_governor", r.cpu_governor, "performance")) {
+    const bool ok = *r.cpu_governor.value == "performance";
+    c.add("cpu_governor",
+          ok ? CheckStatus::ok : CheckStatus::warn,
+          r.cpu_governor.value,
+          "performance",
+          ok ? "" : "host-side timing and launch rates vary with CPU frequency scaling");
+  }
+  if (!c.missing("numa_balancing", r.numa_balancing, "0 on multi-socket hosts")) {
+    const bool on = *r.numa_balancing.value != 0;
+    const bool matters = r.numa_nodes > 1;
+    c.add("numa_balancing",
+          on && matters ? CheckStatus::warn : CheckStatus::ok,
+          std::to_string(*r.numa_balancing.value) + " (" + std::to_string(r.numa_nodes) +
+              " NUMA nodes)",
+          "0 on multi-socket hosts",
+          on && matters ? "the kernel may migrate host buffers between nodes during a run" : "");
+  }
+  if (!c.missing("pcie_aspm", r.pcie_aspm_policy, "default or performance")) {
+    const std::string& p = *r.pcie_aspm_policy.value;
+    const bool saving = p == "powersave" || p == "powersupersave";
+    c.add("pcie_aspm",
+          saving ? CheckStatus::warn : CheckStatus::ok,
+          p,
+          "default or performance",
+          saving ? "link power states add latency to host<->device transfers" : "");
+  }
+  if (!c.missing("transparent_hugepages", r.transparent_hugepages, "recorded")) {
+    // Informational: pinned buffers are unaffected; pageable host copies may differ.
+    c.add("transparent_hugepages", CheckStatus::ok, r.transparent_hugepages.value, "recorded");
+  }
+  return c.take();
+}
+
+std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r) {
+  Checks c(r.scope);
+  if (!c.missing("device_identity", r.nvml_uuid, "NVML UUID == CUDA UUID")) {
+    // NVML is addressed by PCI bus id (MR-17); if it names another GPU there, every NVML
+    // reading of this run would describe the wrong device.
+    const bool same = *r.nvml_uuid.value == r.cuda_uuid;
+    c.add("device_identity",
+          same ? CheckStatus::ok : CheckStatus::fail,
+          *r.nvml_uuid.value,
+          "NVML UUID == CUDA UUID",
+          same ? "" : "CUDA says this bus id holds " + (r.cuda_uuid.empty() ? "?" : r.cuda_uuid));
+  }
+  if (!c.missing("persistence_mode", r.persistence_mode, "enabled")) {
+    const bool on = *r.persistence_mode.value;
+    c.add("persistence_mode",
+          on ? CheckStatus::ok : CheckStatus::warn,
+          on_off(on),
+          "enabled",
+          on ? "" : "the driver tears the GPU down between processes (nvidia-smi -pm 1)");
+  }
+  if (!c.missing("ecc_mode", r.ecc_enabled, "current == pending") &&
+      !c.missing("ecc_mode", r.ecc_pending, "current == pending")) {
+    const bool now = *r.ecc_enabled.value;
+    const bool pending = *r.ecc_pending.value;
+    c.add("ecc_mode",
+          now == pending ? CheckStatus::ok : CheckStatus::warn,
+          on_off(now) + (now == pending ? "" : ", " + on_off(pending) + " after reset"),
+          "current == pending",
+          now == pending ? "" : "an ECC mode change waits for a GPU reset");
+  }
+  c.zero("ecc_volatile_uncorrected",
+         r.ecc_volatile_uncorrected,
+         CheckStatus::fail,
+         "uncorrected memory errors since the driver loaded: the GPU is unhealthy");
+  if (!c.missing("row_remap", r.remap_pending, "no pending remap, no failure") &&
+      !c.missing("row_remap", r.remap_failure, "no pending remap, no failure")) {
+    const bool failure = *r.remap_failure.value;
+    const bool pending = *r.remap_pending.value;
+    c.add("row_remap",
+          failure ? CheckStatus::fail : (pending ? CheckStatus::warn : CheckStatus::ok),
+          failure ? "remap failure" : (pending ? "remap pending" : "none pending"),
+          "no pending remap, no failure",
+          failure   ? "row remapping failed: the GPU needs service"
+          : pending ? "a row remap waits for a GPU reset"
+                    : "");
+  }
+  if (!c.missing("retired_pages_pending", r.retired_pages_pending, "no")) {
+    const bool pending = *r.retired_pages_pending.value;
+    c.add("retired_pages_pending",
+          pending ? CheckStatus::warn : CheckStatus::ok,
+          pending ? "yes" : "no",
+          "no",
+          pending ? "a retired page waits for a GPU reset" : "");
+  }
+  if (!c.missing("compute_mode", r.compute_mode, "default or exclusive_process")) {
+    const int m = *r.compute_mode.value;
+    const char* names[] = {"default", "exclusive_thread", "prohibited", "exclusive_process"};
+    const std::string name = m >= 0 && m <= 3 ? names[m] : "mode " + std::to_string(m);
+    const CheckStatus s = m == 0 || m == 3 ? CheckStatus::ok
+                          : m == 2         ? CheckStatus::fail
+                                           : CheckStatus::warn;
+    c.add("compute_mode",
+          s,
+          name,
+          "default or exclusive_process",
+          m == 2                   ? "no CUDA context may be created on this GPU"
+          : s == CheckStatus::warn ? "unusual compute mode"
+                                   : "");
+  }
+  if (!c.missing("mig_mode", r.mig_enabled, "disabled") &&
+      !c.missing("mig_mode", r.mig_pending, "disabled")) {
+    const bool on = *r.mig_enabled.value;
+    const bool pending = *r.mig_pending.value;
+    c.add("mig_mode",
+          on || pending != on ? CheckStatus::warn : CheckStatus::ok,
+          on_off(on) + (pending == on ? "" : ", " + on_off(pending) + " after reset"),
+          "disabled",
+          on              ? "MIG is on: results describe a GPU instance, not the whole GPU"
+          : pending != on ? "a MIG mode change waits for a GPU reset"
+                          : "");
+  }
+  if (!c.missing("power_limit", r.power_limit_w, "the default limit") &&
+      !c.missing("power_limit", r.default_power_limit_w, "the default limit")) {
+    const double now = *r.power_limit_w.value;
+    const double def = *r.default_power_limit_w.value;
+    const bool lowered = now < def * 0.99;
+    c.add("power_limit",
+          lowered ? CheckStatus::warn : CheckStatus::ok,
+          fixed(now) + " W (default " + fixed(def) + " W)",
+          "the default limit",
+          lowered ? "a lowered power limit caps compute throughput" : "");
+  }
+  {
+    // Application clocks set away from their default, or NVML saying clocks are held by an
+    // application-clock setting, mean someone pinned the clocks (nvidia-smi -ac / -lgc).
+    const bool app_known = r.app_sm_clock_mhz.value && r.default_app_sm_clock_mhz.value;
+    const bool moved = app_known && *r.app_sm_clock_mhz.value != *r.default_app_sm_clock_mhz.value;
+    const bool held = r.clock_event_reasons.value && (*r.clock_event_reasons.value & 0x2) != 0;
+    if (!app_known && !r.clock_event_reasons.value) {
+      c.missing("clocks", r.app_sm_clock_mhz, "default application clocks");
+    } else {
+      std::string value;
+      if (app_known) {
+        value = "application SM clock " + fixed(*r.app_sm_clock_mhz.value) + " MHz (default " +
+                fixed(*r.default_app_sm_clock_mhz.value) + ")";
+      }
+      if (held) {
+        value += std::string(value.empty() ? "" : "; ") + "ApplicationsClocksSetting active";
+      }
+      if (value.empty()) {
+        value = "no clock setting active";
+      }
+      c.add("clocks",
+            moved || held ? CheckStatus::warn : CheckStatus::ok,
+            value,
+            "default application clocks",
+            moved || held ? "clocks are set by hand: results describe that setting, not the card"
+                          : "");
+    }
+  }
+  if (!c.missing("pcie_link", r.pcie_link, "max generation and width")) {
+    const PcieLink& l = *r.pcie_link.value;
+    const bool narrow = l.width < l.max_width;
+    const bool slow = l.generation < l.max_generation;
+    // An idle link drops its generation to save power; only a reading under load counts.
+    const bool warn = narrow || (slow && r.pcie_under_load);
+    std::string value = "gen " + std::to_string(l.generation) + "/" +
+                        std::to_string(l.max_generation) + " x" + std::to_string(l.width) + "/x" +
+                        std::to_string(l.max_width) + (r.pcie_under_load ? " under load" : " idle");
+    c.add("pcie_link",
+          warn ? CheckStatus::warn : CheckStatus::ok,
+          value,
+          "max generation and width",
+          narrow ? "the link trained narrower than it can: host<->device bandwidth is capped"
+          : warn ? "the link runs below its generation under load"
+          : slow ? "idle link in a power-saving generation (not a fault)"
+                 : "");
+  }
+  c.zero("pcie_replays",
+         r.pcie_replays,
+         CheckStatus::warn,
+         "PCIe replays since boot: a marginal link retransmits");
+  c.zero("other_processes",
+         r.other_processes,
+         CheckStatus::warn,
+         "other compute processes share the GPU");
+  if (!c.missing("utilization", r.utilization_pct, "< 10 %")) {
+    const unsigned u = *r.utilization_pct.value;
+    c.add("utilization",
+          u < 10 ? CheckStatus::ok : CheckStatus::warn,
+          std::to_string(u) + " %",
+          "< 10 %",
+          u < 10 ? "" : "the GPU is busy before the run starts");
+  }
+  if (!c.missing("temperature", r.temperature_c, "15 C or more below slowdown") &&
+      !c.missing("temperature", r.slowdown_temperature_c, "15 C or more below slowdown")) {
+    const double t = *r.temperature_c.value;
+    const double slow = *r.slowdown_temperature_c.value;
+    const bool hot = t > slow - 15;
+    c.add("temperature",
+          hot ? CheckStatus::warn : CheckStatus::ok,
+          fixed(t) + " C (slowdown " + fixed(slow) + " C)",
+          "15 C or more below slowdown",
+          hot ? "the GPU starts hot and may throttle during the run" : "");
+  }
+  return c.take();
+}
+
+namespace {
+/// 13000 -> "13.0" (CUDART_VERSION and cudaDriverGetVersion: major*1000 + minor*10).
+std::string cuda_text(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+}
+/// 130100 -> "13.1.0" (CUBLAS_VERSION and cublasLtGetVersion: major*10000 + minor*100 + patch).
+std::string cublas_text(int v) {
+  return std::to_string(v / 10000) + "." + std::to_string(v % 10000 / 100) + "." +
+         std::to_string(v % 100);
+}
+}  // namespace
+
+PreflightCheck evaluate_library_versions(const ToolInfo& tool, const RuntimeInfo& runtime) {
+  PreflightCheck c{"library_versions",
+                   "host",
+                   CheckStatus::unknown,
+                   std::nullopt,
+                   "loaded libraries match the build; driver >= runtime",
+                   ""};
+  if (!tool.cuda_enabled) {
+    c.reason = "built without CUDA";
+    return c;
+  }
+  if (!runtime.cuda_runtime_version || !tool.cudart_header_version) {
+    c.reason = runtime.cuda_reason.empty() ? "CUDA runtime version not queried (no GPU case)"
+                                           : runtime.cuda_reason;
+    return c;
+  }
+  std::vector<std::string> problems;
+  std::string value = "cudart " + cuda_text(*runtime.cuda_runtime_version) + " (built " +
+                      cuda_text(*tool.cudart_header_version) + ")";
+  if (*runtime.cuda_runtime_version / 10 != *tool.cudart_header_version / 10) {
+    problems.push_back("the CUDA runtime loaded is not the one built against");
+  }
+  if (runtime.cublas_version && tool.cublas_header_version) {
+    value += ", cuBLAS " + cublas_text(*runtime.cublas_version) + " (built " +
+             cublas_text(*tool.cublas_header_version) + ")";
+    if (*runtime.cublas_version / 100 != *tool.cublas_header_version / 100) {
+      problems.push_back(
+          "a different cuBLAS is loaded than the one built against (a stale "
+          "library on the library path?)");
+    }
+  }
+  if (runtime.cuda_driver_version) {
+    value += ", driver CUDA " + cuda_text(*runtime.cuda_driver_version);
+    if (*runtime.cuda_driver_version < *runtime.cuda_runtime_version) {
+      problems.push_back("the driver is older than the CUDA runtime");
+    }
+  }
+  c.value = value;
+  c.status = problems.empty() ? CheckStatus::ok : CheckStatus::warn;
+  for (const auto& p : problems) {
+    c.reason += (c.reason.empty() ? "" : "; ") + p;
+  }
+  return c;
+}
+
+std::vector<PreflightCheck> unknown_gpu_preflight(const std::string& scope,
+                                                  const std::string& why) {
+  GpuPreflightReadings r;
+  r.scope = scope;
+  // Every reading empty with the same reason: evaluate() turns each into `unknown`.
+  r.nvml_uuid.reason = why;
+  r.persistence_mode.reason = r.ecc_enabled.reason = r.ecc_pending.reason =
+      r.ecc_volatile_uncorrected.reason = r.remap_pending.reason = r.remap_failure.reason =
+          r.retired_pages_pending.reason = r.compute_mode.reason = r.mig_enabled.reason =
+              r.mig_pending.reason = r.power_limit_w.reason = r.default_power_limit_w.reason =
+                  r.app_sm_clock_mhz.reason = r.default_app_sm_clock_mhz.reason =
+                      r.clock_event_reasons.reason = r.pcie_link.reason = r.pcie_replays.reason =
+                          r.other_processes.reason = r.utilization_pct.reason =
+                              r.temperature_c.reason = r.slowdown_temperature_c.reason = why;
+  return evaluate_gpu_preflight(r);
+}
+
+bool preflight_refuses(const std::vector<PreflightCheck>& checks, bool strict) noexcept {
+  return strict && std::any_of(checks.begin(), checks.end(), [](const PreflightCheck& c) {
+           return c.status == CheckStatus::warn || c.status == CheckStatus::fail;
+         });
+}
+
+std::string preflight_summary(const std::vector<PreflightCheck>& checks) {
+  int warn = 0, fail = 0, unknown = 0;
+  std::ostringstream items;
+  for (const auto& c : checks) {
+    if (c.status == CheckStatus::unknown) {
+      ++unknown;
+    }
+    if (c.status != CheckStatus::warn && c.status != CheckStatus::fail) {
+      continue;
+    }
+    (c.status == CheckStatus::warn ? warn : fail) += 1;
+    items << (warn + fail > 1 ? "; " : "") << to_string(c.status) << " " << c.scope << " " << c.id
+          << " (" << c.value.value_or("?") << ")";
+  }
+  std::ostringstream out;
+  out << checks.size() << " checks: " << warn << " warn, " << fail << " fail, " << unknown
+      << " unknown";
+  if (warn + fail > 0) {
+    out << ": " << items.str();
+  }
+  return out.str();
+}
+
+std::string preflight_table(const std::vector<PreflightCheck>& checks) {
+  std::vector<std::array<std::string, 5>> rows{{"scope", "check", "status", "value", "note"}};
+  for (const auto& c : checks) {
+    rows.push_back({c.scope,
+                    c.id,
+                    std::string(to_string(c.status)),
+                    c.value.value_or("null"),
+                    c.reason.empty() ? "expected: " + c.expected : c.reason});
+  }
+  std::array<std::size_t, 5> width{};
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  std::ostringstream out;
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      out << row[i];
+      if (i + 1 < row.size()) {
+        out << std::string(width[i] - row[i].size() + 2, ' ');
+      }
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace gpb

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <gpb/models/work_models.hpp>
+
+#include <array>
+#include <utility>
+
+namespace gpb {
+namespace {
+struct StreamRow {
+  StreamKernel kernel;
+  std::string_view name;
+  int weight;
+  int flops_per_element;
+};
+// BabelStream src/benchmark.h weights; FLOPs as BabelStream counts them.
+constexpr std::array<StreamRow, 5> kStream{{
+    {StreamKernel::copy, "copy", 2, 0},
+    {StreamKernel::mul, "mul", 2, 1},
+    {StreamKernel::add, "add", 3, 1},
+    {StreamKernel::triad, "triad", 3, 2},
+    {StreamKernel::dot, "dot", 2, 2},
+}};
+const StreamRow& row(StreamKernel k) noexcept {
+  for (const auto& r : kStream) {
+    if (r.kernel == k) {
+      return r;
+    }
+  }
+  return kStream[0];
+}
+}  // namespace
+
+int stream_weight(StreamKernel k) noexcept {
+  return row(k).weight;
+}
+std::string_view to_string(StreamKernel k) noexcept {
+  return row(k).name;
+}
+
+std::optional<StreamKernel> stream_kernel_from_string(std::string_view name) noexcept {
+  for (const auto& r : kStream) {
+    if (r.name == name) {
+      return r.kernel;
+    }
+  }
+  return std::nullopt;
+}
+
+double stream_bytes(StreamKernel k, std::uint64_t n, std::size_t elem_bytes) noexcept {
+  return static_cast<double>(row(k).weight) * static_cast<double>(elem_bytes) *
+         static_cast<double>(n);
+}
+
+double stream_flops(StreamKernel k, std::uint64_t n) noexcept {
+  return static_cast<double>(row(k).flops_per_element) * static_cast<double>(n);
+}
+
+double gemm_flops(std::int64_t m, std::int64_t n, std::int64_t k) noexcept {
+  return 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+}
+
+double copy_bytes(std::uint64_t size_bytes) noexcept {
+  return static_cast<double>(size_bytes);
+}
+
+}  // namespace gpb
