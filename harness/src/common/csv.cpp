@@ -60,7 +60,12 @@ std::string quote_for_message(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
-CsvTable parse_csv(std::string_view text, const std::string& origin, const CsvLimits& limits) {
+namespace {
+
+/// The whole-text checks before parsing: the size limit, a UTF-8 BOM dropped, valid UTF-8.
+std::string_view checked_csv_text(std::string_view text,
+                                  const std::string& origin,
+                                  const CsvLimits& limits) {
   if (text.size() > limits.max_bytes) {
     throw InputError(origin + ": " + std::to_string(text.size()) + " bytes, more than the " +
                      std::to_string(limits.max_bytes) + "-byte limit for a CSV file");
@@ -73,155 +78,195 @@ CsvTable parse_csv(std::string_view text, const std::string& origin, const CsvLi
         1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + bad, '\n'));
     fail(origin, line, "invalid UTF-8 (byte offset " + std::to_string(bad) + ")");
   }
+  return text;
+}
 
-  CsvTable t;
-  t.origin = origin;
-  std::vector<std::string> record;
-  std::string field;
-  bool field_has_content = false;  // any byte, or an opening quote, seen in this field
-  bool in_quotes = false;
-  bool after_quote = false;
-  std::size_t line = 1;
-  std::size_t record_line = 1;
-  std::size_t quote_line = 1;
-  std::size_t blank_line = 0;  // line of a pending empty line; an error unless only more follow
-  bool have_header = false;
+/// One pass over the bytes, a byte at a time, with the state of the field and record being
+/// read and the line numbers that messages name.
+class CsvParser {
+ public:
+  CsvParser(std::string_view text, const std::string& origin, const CsvLimits& limits)
+      : text_(text), origin_(origin), limits_(limits) {
+    t_.origin = origin;
+  }
 
-  const auto end_field = [&] {
-    record.push_back(std::move(field));
-    field.clear();
-    field_has_content = false;
-    after_quote = false;
-  };
-  const auto end_record = [&] {
-    const bool blank = record.empty() && field.empty() && !field_has_content;
-    end_field();
-    if (blank) {
-      if (blank_line == 0) {
-        blank_line = record_line;
+  CsvTable parse() {
+    std::size_t i = 0;
+    while (i < text_.size()) {
+      if (text_[i] == '\0') {
+        fail(origin_, line_, "NUL byte");
       }
-      record.clear();
-      return;
+      i = in_quotes_ ? quoted_byte(i) : unquoted_byte(i);
     }
-    if (blank_line != 0) {
-      fail(origin, blank_line, "empty line");
+    if (in_quotes_) {
+      fail(origin_, quote_line_, "quoted field not terminated before the end of the file");
     }
-    if (!have_header) {
-      for (std::size_t i = 0; i < record.size(); ++i) {
-        if (record[i].empty()) {
-          fail(origin, record_line, "empty column name (column " + std::to_string(i + 1) + ")");
-        }
-        for (std::size_t j = 0; j < i; ++j) {
-          if (record[j] == record[i]) {
-            fail(origin,
-                 record_line,
-                 "duplicate column '" + quote_for_message(record[i]) + "' (columns " +
-                     std::to_string(j + 1) + " and " + std::to_string(i + 1) + ")");
-          }
-        }
-      }
-      t.header = std::move(record);
-      have_header = true;
-    } else {
-      if (record.size() != t.header.size()) {
-        fail(origin,
-             record_line,
-             std::to_string(record.size()) + " fields, but the header has " +
-                 std::to_string(t.header.size()));
-      }
-      if (t.rows.size() >= limits.max_rows) {
-        fail(origin, record_line, "more than " + std::to_string(limits.max_rows) + " rows");
-      }
-      t.rows.push_back(std::move(record));
-      t.row_lines.push_back(record_line);
+    if (field_has_content_ || !record_.empty()) {
+      end_record();  // last record without a line break
     }
-    record.clear();
-  };
-  const auto push_char = [&](char c) {
-    if (field.size() >= limits.max_field_bytes) {
-      fail(origin, line, "field longer than " + std::to_string(limits.max_field_bytes) + " bytes");
+    if (!have_header_) {
+      throw InputError(origin_ + ": empty file (expected a header line)");
     }
-    field.push_back(c);
-    field_has_content = true;
-  };
+    return std::move(t_);
+  }
 
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const char c = text[i];
-    if (c == '\0') {
-      fail(origin, line, "NUL byte");
-    }
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < n && text[i + 1] == '"') {
-          push_char('"');
-          i += 2;
-          continue;
-        }
-        in_quotes = false;
-        after_quote = true;
-        ++i;
-        continue;
+ private:
+  bool followed_by(std::size_t i, char c) const {
+    return i + 1 < text_.size() && text_[i + 1] == c;
+  }
+
+  /// Byte `i` inside a quoted field; returns the index of the next byte to read.
+  std::size_t quoted_byte(std::size_t i) {
+    const char c = text_[i];
+    if (c == '"') {
+      if (followed_by(i, '"')) {
+        push_char('"');
+        return i + 2;
       }
-      if (c == '\n') {
-        ++line;
-      }
-      push_char(c);
-      ++i;
-      continue;
-    }
-    if (c == ',') {
-      end_field();
-      ++i;
-      continue;
-    }
-    if (c == '\r') {
-      if (i + 1 < n && text[i + 1] == '\n') {
-        end_record();
-        ++line;
-        record_line = line;
-        i += 2;
-        continue;
-      }
-      fail(origin, line, "carriage return not followed by a line feed (outside quotes)");
+      in_quotes_ = false;
+      after_quote_ = true;
+      return i + 1;
     }
     if (c == '\n') {
-      end_record();
-      ++line;
-      record_line = line;
-      ++i;
-      continue;
+      ++line_;
     }
-    if (after_quote) {
-      fail(origin,
-           line,
-           "unexpected '" + quote_for_message(std::string_view(&text[i], 1)) +
+    push_char(c);
+    return i + 1;
+  }
+
+  /// Byte `i` outside quotes; returns the index of the next byte to read.
+  std::size_t unquoted_byte(std::size_t i) {
+    const char c = text_[i];
+    if (c == ',') {
+      end_field();
+      return i + 1;
+    }
+    if (c == '\r') {
+      if (followed_by(i, '\n')) {
+        return end_line(i + 2);
+      }
+      fail(origin_, line_, "carriage return not followed by a line feed (outside quotes)");
+    }
+    if (c == '\n') {
+      return end_line(i + 1);
+    }
+    if (after_quote_) {
+      fail(origin_,
+           line_,
+           "unexpected '" + quote_for_message(text_.substr(i, 1)) +
                "' after a closing quote (a quote inside a quoted field is written \"\")");
     }
     if (c == '"') {
-      if (field_has_content) {
-        fail(origin, line, "quote inside an unquoted field (quote the whole field)");
+      if (field_has_content_) {
+        fail(origin_, line_, "quote inside an unquoted field (quote the whole field)");
       }
-      in_quotes = true;
-      field_has_content = true;
-      quote_line = line;
-      ++i;
-      continue;
+      in_quotes_ = true;
+      field_has_content_ = true;
+      quote_line_ = line_;
+      return i + 1;
     }
     push_char(c);
-    ++i;
+    return i + 1;
   }
-  if (in_quotes) {
-    fail(origin, quote_line, "quoted field not terminated before the end of the file");
+
+  /// A record's line break; `next` is the index after it.
+  std::size_t end_line(std::size_t next) {
+    end_record();
+    ++line_;
+    record_line_ = line_;
+    return next;
   }
-  if (field_has_content || !record.empty()) {
-    end_record();  // last record without a line break
+
+  void push_char(char c) {
+    if (field_.size() >= limits_.max_field_bytes) {
+      fail(origin_,
+           line_,
+           "field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
+    }
+    field_.push_back(c);
+    field_has_content_ = true;
   }
-  if (!have_header) {
-    throw InputError(origin + ": empty file (expected a header line)");
+
+  void end_field() {
+    record_.push_back(std::move(field_));
+    field_.clear();
+    field_has_content_ = false;
+    after_quote_ = false;
   }
-  return t;
+
+  void end_record() {
+    const bool blank = record_.empty() && field_.empty() && !field_has_content_;
+    end_field();
+    if (blank) {
+      if (blank_line_ == 0) {
+        blank_line_ = record_line_;
+      }
+      record_.clear();
+      return;
+    }
+    if (blank_line_ != 0) {
+      fail(origin_, blank_line_, "empty line");
+    }
+    if (!have_header_) {
+      take_header();
+    } else {
+      take_row();
+    }
+    record_.clear();
+  }
+
+  void take_header() {
+    for (std::size_t i = 0; i < record_.size(); ++i) {
+      if (record_[i].empty()) {
+        fail(origin_, record_line_, "empty column name (column " + std::to_string(i + 1) + ")");
+      }
+      for (std::size_t j = 0; j < i; ++j) {
+        if (record_[j] == record_[i]) {
+          fail(origin_,
+               record_line_,
+               "duplicate column '" + quote_for_message(record_[i]) + "' (columns " +
+                   std::to_string(j + 1) + " and " + std::to_string(i + 1) + ")");
+        }
+      }
+    }
+    t_.header = std::move(record_);
+    have_header_ = true;
+  }
+
+  void take_row() {
+    if (record_.size() != t_.header.size()) {
+      fail(origin_,
+           record_line_,
+           std::to_string(record_.size()) + " fields, but the header has " +
+               std::to_string(t_.header.size()));
+    }
+    if (t_.rows.size() >= limits_.max_rows) {
+      fail(origin_, record_line_, "more than " + std::to_string(limits_.max_rows) + " rows");
+    }
+    t_.rows.push_back(std::move(record_));
+    t_.row_lines.push_back(record_line_);
+  }
+
+  std::string_view text_;
+  const std::string& origin_;
+  const CsvLimits& limits_;
+  CsvTable t_;
+  std::vector<std::string> record_;
+  std::string field_;
+  bool field_has_content_ = false;  // any byte, or an opening quote, seen in this field
+  bool in_quotes_ = false;
+  bool after_quote_ = false;
+  bool have_header_ = false;
+  std::size_t line_ = 1;
+  std::size_t record_line_ = 1;
+  std::size_t quote_line_ = 1;
+  std::size_t blank_line_ = 0;  // line of a pending empty line; an error unless only more follow
+};
+
+}  // namespace
+
+CsvTable parse_csv(std::string_view text, const std::string& origin, const CsvLimits& limits) {
+  return CsvParser(checked_csv_text(text, origin, limits), origin, limits).parse();
 }
 
 std::string read_text_file(const std::string& path, std::size_t max_bytes) {

@@ -201,8 +201,11 @@ std::vector<PreflightCheck> evaluate_host_preflight(const HostPreflightReadings&
   return c.take();
 }
 
-std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r) {
-  Checks c(r.scope);
+namespace {
+
+// One function per GPU check, in report order; each adds exactly one check to `c`.
+
+void check_device_identity(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("device_identity", r.nvml_uuid, "NVML UUID == CUDA UUID")) {
     // NVML is addressed by PCI bus id (MR-17); if it names another GPU there, every NVML
     // reading of this run would describe the wrong device.
@@ -213,6 +216,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "NVML UUID == CUDA UUID",
           same ? "" : "CUDA says this bus id holds " + (r.cuda_uuid.empty() ? "?" : r.cuda_uuid));
   }
+}
+
+void check_persistence_mode(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("persistence_mode", r.persistence_mode, "enabled")) {
     const bool on = *r.persistence_mode.value;
     c.add("persistence_mode",
@@ -221,6 +227,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "enabled",
           on ? "" : "the driver tears the GPU down between processes (nvidia-smi -pm 1)");
   }
+}
+
+void check_ecc_mode(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("ecc_mode", r.ecc_enabled, "current == pending") &&
       !c.missing("ecc_mode", r.ecc_pending, "current == pending")) {
     const bool now = *r.ecc_enabled.value;
@@ -231,10 +240,16 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "current == pending",
           now == pending ? "" : "an ECC mode change waits for a GPU reset");
   }
+}
+
+void check_ecc_volatile_uncorrected(Checks& c, const GpuPreflightReadings& r) {
   c.zero("ecc_volatile_uncorrected",
          r.ecc_volatile_uncorrected,
          CheckStatus::fail,
          "uncorrected memory errors since the driver loaded: the GPU is unhealthy");
+}
+
+void check_row_remap(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("row_remap", r.remap_pending, "no pending remap, no failure") &&
       !c.missing("row_remap", r.remap_failure, "no pending remap, no failure")) {
     const bool failure = *r.remap_failure.value;
@@ -247,6 +262,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           : pending ? "a row remap waits for a GPU reset"
                     : "");
   }
+}
+
+void check_retired_pages_pending(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("retired_pages_pending", r.retired_pages_pending, "no")) {
     const bool pending = *r.retired_pages_pending.value;
     c.add("retired_pages_pending",
@@ -255,6 +273,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "no",
           pending ? "a retired page waits for a GPU reset" : "");
   }
+}
+
+void check_compute_mode(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("compute_mode", r.compute_mode, "default or exclusive_process")) {
     const int m = *r.compute_mode.value;
     const char* names[] = {"default", "exclusive_thread", "prohibited", "exclusive_process"};
@@ -270,6 +291,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           : s == CheckStatus::warn ? "unusual compute mode"
                                    : "");
   }
+}
+
+void check_mig_mode(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("mig_mode", r.mig_enabled, "disabled") &&
       !c.missing("mig_mode", r.mig_pending, "disabled")) {
     const bool on = *r.mig_enabled.value;
@@ -282,6 +306,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           : pending != on ? "a MIG mode change waits for a GPU reset"
                           : "");
   }
+}
+
+void check_power_limit(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("power_limit", r.power_limit_w, "the default limit") &&
       !c.missing("power_limit", r.default_power_limit_w, "the default limit")) {
     const double now = *r.power_limit_w.value;
@@ -293,34 +320,37 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "the default limit",
           lowered ? "a lowered power limit caps compute throughput" : "");
   }
-  {
-    // Application clocks set away from their default, or NVML saying clocks are held by an
-    // application-clock setting, mean someone pinned the clocks (nvidia-smi -ac / -lgc).
-    const bool app_known = r.app_sm_clock_mhz.value && r.default_app_sm_clock_mhz.value;
-    const bool moved = app_known && *r.app_sm_clock_mhz.value != *r.default_app_sm_clock_mhz.value;
-    const bool held = r.clock_event_reasons.value && (*r.clock_event_reasons.value & 0x2) != 0;
-    if (!app_known && !r.clock_event_reasons.value) {
-      c.missing("clocks", r.app_sm_clock_mhz, "default application clocks");
-    } else {
-      std::string value;
-      if (app_known) {
-        value = "application SM clock " + fixed(*r.app_sm_clock_mhz.value) + " MHz (default " +
-                fixed(*r.default_app_sm_clock_mhz.value) + ")";
-      }
-      if (held) {
-        value += std::string(value.empty() ? "" : "; ") + "ApplicationsClocksSetting active";
-      }
-      if (value.empty()) {
-        value = "no clock setting active";
-      }
-      c.add("clocks",
-            moved || held ? CheckStatus::warn : CheckStatus::ok,
-            value,
-            "default application clocks",
-            moved || held ? "clocks are set by hand: results describe that setting, not the card"
-                          : "");
-    }
+}
+
+// Application clocks set away from their default, or NVML saying clocks are held by an
+// application-clock setting, mean someone pinned the clocks (nvidia-smi -ac / -lgc).
+void check_clocks(Checks& c, const GpuPreflightReadings& r) {
+  const bool app_known = r.app_sm_clock_mhz.value && r.default_app_sm_clock_mhz.value;
+  const bool moved = app_known && *r.app_sm_clock_mhz.value != *r.default_app_sm_clock_mhz.value;
+  const bool held = r.clock_event_reasons.value && (*r.clock_event_reasons.value & 0x2) != 0;
+  if (!app_known && !r.clock_event_reasons.value) {
+    c.missing("clocks", r.app_sm_clock_mhz, "default application clocks");
+    return;
   }
+  std::string value;
+  if (app_known) {
+    value = "application SM clock " + fixed(*r.app_sm_clock_mhz.value) + " MHz (default " +
+            fixed(*r.default_app_sm_clock_mhz.value) + ")";
+  }
+  if (held) {
+    value += std::string(value.empty() ? "" : "; ") + "ApplicationsClocksSetting active";
+  }
+  if (value.empty()) {
+    value = "no clock setting active";
+  }
+  c.add("clocks",
+        moved || held ? CheckStatus::warn : CheckStatus::ok,
+        value,
+        "default application clocks",
+        moved || held ? "clocks are set by hand: results describe that setting, not the card" : "");
+}
+
+void check_pcie_link(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("pcie_link", r.pcie_link, "max generation and width")) {
     const PcieLink& l = *r.pcie_link.value;
     const bool narrow = l.width < l.max_width;
@@ -339,14 +369,23 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           : slow ? "idle link in a power-saving generation (not a fault)"
                  : "");
   }
+}
+
+void check_pcie_replays(Checks& c, const GpuPreflightReadings& r) {
   c.zero("pcie_replays",
          r.pcie_replays,
          CheckStatus::warn,
          "PCIe replays since boot: a marginal link retransmits");
+}
+
+void check_other_processes(Checks& c, const GpuPreflightReadings& r) {
   c.zero("other_processes",
          r.other_processes,
          CheckStatus::warn,
          "other compute processes share the GPU");
+}
+
+void check_utilization(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("utilization", r.utilization_pct, "< 10 %")) {
     const unsigned u = *r.utilization_pct.value;
     c.add("utilization",
@@ -355,6 +394,9 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           "< 10 %",
           u < 10 ? "" : "the GPU is busy before the run starts");
   }
+}
+
+void check_temperature(Checks& c, const GpuPreflightReadings& r) {
   if (!c.missing("temperature", r.temperature_c, "15 C or more below slowdown") &&
       !c.missing("temperature", r.slowdown_temperature_c, "15 C or more below slowdown")) {
     const double t = *r.temperature_c.value;
@@ -365,6 +407,34 @@ std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r
           fixed(t) + " C (slowdown " + fixed(slow) + " C)",
           "15 C or more below slowdown",
           hot ? "the GPU starts hot and may throttle during the run" : "");
+  }
+}
+
+using GpuCheck = void (*)(Checks&, const GpuPreflightReadings&);
+
+/// The GPU checks in the order they are reported.
+constexpr GpuCheck kGpuChecks[] = {check_device_identity,
+                                   check_persistence_mode,
+                                   check_ecc_mode,
+                                   check_ecc_volatile_uncorrected,
+                                   check_row_remap,
+                                   check_retired_pages_pending,
+                                   check_compute_mode,
+                                   check_mig_mode,
+                                   check_power_limit,
+                                   check_clocks,
+                                   check_pcie_link,
+                                   check_pcie_replays,
+                                   check_other_processes,
+                                   check_utilization,
+                                   check_temperature};
+
+}  // namespace
+
+std::vector<PreflightCheck> evaluate_gpu_preflight(const GpuPreflightReadings& r) {
+  Checks c(r.scope);
+  for (const GpuCheck check : kGpuChecks) {
+    check(c, r);
   }
   return c.take();
 }

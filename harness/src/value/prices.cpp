@@ -245,111 +245,114 @@ const GpuModel* AliasTable::find(std::string_view key) const {
   return nullptr;
 }
 
-AliasTable load_alias_table(const std::filesystem::path& path) {
-  const CsvTable t = read_csv_file(path.string());
-  csv_require_columns(t,
-                      {"kind",
-                       "name",
-                       "model_key",
-                       "provider",
-                       "instance_type",
-                       "family",
-                       "memory_gb",
-                       "form_factor",
-                       "spec_model",
-                       "source"},
-                      {},
-                      false);
-  AliasTable table;
-  std::map<std::string, std::size_t> model_norm;  // normalised key -> row
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    const std::string kind = csv_text(t, r, "kind");
-    const std::string origin = t.origin + ":" + std::to_string(t.row_lines[r]);
-    for (const std::string& column : t.header) {
-      if (has_control_char(csv_text(t, r, column))) {
-        csv_fail(t, r, column, "contains a control character");
-      }
-    }
-    if (csv_text(t, r, "source").empty()) {
-      csv_fail(t, r, "source", "empty (every model and alias says where it comes from)");
-    }
-    if (kind == "model") {
-      GpuModel m;
-      m.key = csv_text(t, r, "model_key");
-      m.family = csv_text(t, r, "family");
-      m.form_factor = csv_text(t, r, "form_factor");
-      m.spec_model = csv_text(t, r, "spec_model");
-      m.source = csv_text(t, r, "source");
-      if (m.key.empty()) {
-        csv_fail(t, r, "model_key", "empty (a model row defines a key)");
-      }
-      const bool key_ok = std::all_of(m.key.begin(), m.key.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '.';
-      });
-      if (!key_ok) {
-        csv_fail(t, r, "model_key", "'" + quote_for_message(m.key) + "' is not [A-Za-z0-9.-]+");
-      }
-      for (const char* column : {"name", "provider", "instance_type"}) {
-        if (!csv_text(t, r, column).empty()) {
-          csv_fail(t, r, column, "must be empty on a model row");
-        }
-      }
-      if (m.family.empty()) {
-        csv_fail(t, r, "family", "empty (required on a model row)");
-      }
-      m.memory_gb = csv_number(t, r, "memory_gb");
-      if (!(m.memory_gb > 0)) {
-        csv_fail(t, r, "memory_gb", "must be > 0");
-      }
-      if (std::find(kFormFactors.begin(), kFormFactors.end(), m.form_factor) ==
-          kFormFactors.end()) {
-        csv_fail(
-            t,
-            r,
-            "form_factor",
-            "'" + quote_for_message(m.form_factor) + "' is not one of SXM, PCIe, NVL, superchip");
-      }
-      const auto [it, fresh] = model_norm.emplace(normalise_gpu_name(m.key), r);
-      if (!fresh) {
-        csv_fail(t,
-                 r,
-                 "model_key",
-                 "model '" + m.key + "' already defined on line " +
-                     std::to_string(t.row_lines[it->second]));
-      }
-      table.models.push_back(std::move(m));
-    } else if (kind == "alias") {
-      GpuAlias a;
-      a.name = csv_text(t, r, "name");
-      a.model_key = csv_text(t, r, "model_key");
-      a.provider = csv_text(t, r, "provider");
-      a.instance_type = csv_text(t, r, "instance_type");
-      a.source = csv_text(t, r, "source");
-      a.origin = origin;
-      if (a.name.empty()) {
-        csv_fail(t, r, "name", "empty (an alias row maps a name)");
-      }
-      if (normalise_gpu_name(a.name).empty()) {
-        csv_fail(t, r, "name", "has nothing but spaces, '-' and '_'");
-      }
-      if (!a.instance_type.empty() && a.provider.empty()) {
-        csv_fail(t, r, "provider", "empty, but instance_type is set (scope it to a provider)");
-      }
-      if (a.provider != lower(a.provider)) {
-        csv_fail(t, r, "provider", "must be lower-case");
-      }
-      for (const char* column : {"family", "memory_gb", "form_factor", "spec_model"}) {
-        if (!csv_text(t, r, column).empty()) {
-          csv_fail(t, r, column, "must be empty on an alias row");
-        }
-      }
-      table.aliases.push_back(std::move(a));
-    } else {
-      csv_fail(t, r, "kind", "'" + quote_for_message(kind) + "' is not model or alias");
+namespace {
+
+const std::vector<std::string_view> kAliasColumns = {"kind",
+                                                     "name",
+                                                     "model_key",
+                                                     "provider",
+                                                     "instance_type",
+                                                     "family",
+                                                     "memory_gb",
+                                                     "form_factor",
+                                                     "spec_model",
+                                                     "source"};
+
+bool is_model_key(std::string_view key) {
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
+  });
+}
+
+// Checks that hold for every row, model or alias.
+void check_alias_table_row(const CsvTable& t, std::size_t r) {
+  for (const std::string& column : t.header) {
+    if (has_control_char(csv_text(t, r, column))) {
+      csv_fail(t, r, column, "contains a control character");
     }
   }
-  // References and conflicts, checked once every model is known.
+  if (csv_text(t, r, "source").empty()) {
+    csv_fail(t, r, "source", "empty (every model and alias says where it comes from)");
+  }
+}
+
+// A `model` row; `model_norm` (normalised key -> row) catches a key defined twice.
+GpuModel read_model_row(const CsvTable& t,
+                        std::size_t r,
+                        std::map<std::string, std::size_t>& model_norm) {
+  GpuModel m;
+  m.key = csv_text(t, r, "model_key");
+  m.family = csv_text(t, r, "family");
+  m.form_factor = csv_text(t, r, "form_factor");
+  m.spec_model = csv_text(t, r, "spec_model");
+  m.source = csv_text(t, r, "source");
+  if (m.key.empty()) {
+    csv_fail(t, r, "model_key", "empty (a model row defines a key)");
+  }
+  if (!is_model_key(m.key)) {
+    csv_fail(t, r, "model_key", "'" + quote_for_message(m.key) + "' is not [A-Za-z0-9.-]+");
+  }
+  for (const char* column : {"name", "provider", "instance_type"}) {
+    if (!csv_text(t, r, column).empty()) {
+      csv_fail(t, r, column, "must be empty on a model row");
+    }
+  }
+  if (m.family.empty()) {
+    csv_fail(t, r, "family", "empty (required on a model row)");
+  }
+  m.memory_gb = csv_number(t, r, "memory_gb");
+  if (!(m.memory_gb > 0)) {
+    csv_fail(t, r, "memory_gb", "must be > 0");
+  }
+  if (std::find(kFormFactors.begin(), kFormFactors.end(), m.form_factor) == kFormFactors.end()) {
+    csv_fail(t,
+             r,
+             "form_factor",
+             "'" + quote_for_message(m.form_factor) + "' is not one of SXM, PCIe, NVL, superchip");
+  }
+  const auto [it, fresh] = model_norm.emplace(normalise_gpu_name(m.key), r);
+  if (!fresh) {
+    csv_fail(
+        t,
+        r,
+        "model_key",
+        "model '" + m.key + "' already defined on line " + std::to_string(t.row_lines[it->second]));
+  }
+  return m;
+}
+
+// An `alias` row; its model_key is checked against the models once all are read.
+GpuAlias read_alias_row(const CsvTable& t, std::size_t r) {
+  GpuAlias a;
+  a.name = csv_text(t, r, "name");
+  a.model_key = csv_text(t, r, "model_key");
+  a.provider = csv_text(t, r, "provider");
+  a.instance_type = csv_text(t, r, "instance_type");
+  a.source = csv_text(t, r, "source");
+  a.origin = t.origin + ":" + std::to_string(t.row_lines[r]);
+  if (a.name.empty()) {
+    csv_fail(t, r, "name", "empty (an alias row maps a name)");
+  }
+  if (normalise_gpu_name(a.name).empty()) {
+    csv_fail(t, r, "name", "has nothing but spaces, '-' and '_'");
+  }
+  if (!a.instance_type.empty() && a.provider.empty()) {
+    csv_fail(t, r, "provider", "empty, but instance_type is set (scope it to a provider)");
+  }
+  if (a.provider != lower(a.provider)) {
+    csv_fail(t, r, "provider", "must be lower-case");
+  }
+  for (const char* column : {"family", "memory_gb", "form_factor", "spec_model"}) {
+    if (!csv_text(t, r, column).empty()) {
+      csv_fail(t, r, column, "must be empty on an alias row");
+    }
+  }
+  return a;
+}
+
+// References and conflicts, checked once every model is known.
+void check_alias_rules(const AliasTable& table) {
   std::map<std::tuple<std::string, std::string, std::string>, const GpuAlias*> scopes;
   std::set<std::tuple<std::string, std::string, std::string, std::string>> rules;
   for (const GpuAlias& a : table.aliases) {
@@ -369,6 +372,27 @@ AliasTable load_alias_table(const std::filesystem::path& path) {
                        it->second->origin + ")");
     }
   }
+}
+
+}  // namespace
+
+AliasTable load_alias_table(const std::filesystem::path& path) {
+  const CsvTable t = read_csv_file(path.string());
+  csv_require_columns(t, kAliasColumns, {}, false);
+  AliasTable table;
+  std::map<std::string, std::size_t> model_norm;  // normalised key -> row
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string kind = csv_text(t, r, "kind");
+    check_alias_table_row(t, r);
+    if (kind == "model") {
+      table.models.push_back(read_model_row(t, r, model_norm));
+    } else if (kind == "alias") {
+      table.aliases.push_back(read_alias_row(t, r));
+    } else {
+      csv_fail(t, r, "kind", "'" + quote_for_message(kind) + "' is not model or alias");
+    }
+  }
+  check_alias_rules(table);
   return table;
 }
 

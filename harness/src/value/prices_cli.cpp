@@ -102,20 +102,10 @@ int prices_command(const std::vector<std::string>& args) {
   return prices_command(args, std::cout, std::cerr);
 }
 
-int prices_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    out << prices_help_text();
-    return 0;
-  }
-  if (args[0] != "import") {
-    throw UsageError("unknown prices subcommand '" + quote_for_message(args[0]) +
-                     "' (expected import; see gpubench prices --help)");
-  }
-  const ImportArgs a = parse_import_args(args);
-  if (a.help) {
-    out << prices_help_text();
-    return 0;
-  }
+namespace {
+
+// Argument rules parse_args cannot express (IN-1).
+void check_import_args(const ImportArgs& a) {
   if (!a.format) {
     throw UsageError("prices import: --format is required (skypilot)");
   }
@@ -140,6 +130,10 @@ int prices_command(const std::vector<std::string>& args, std::ostream& out, std:
       }
     }
   }
+}
+
+// --out is neither an input nor (without --overwrite) an existing file.
+void check_output_path(const ImportArgs& a) {
   std::error_code ec;
   for (const std::string& f : a.files) {
     if (fs::exists(*a.out, ec) && fs::equivalent(f, *a.out, ec)) {
@@ -150,36 +144,35 @@ int prices_command(const std::vector<std::string>& args, std::ostream& out, std:
   if (!a.overwrite && fs::symlink_status(*a.out, ec).type() != fs::file_type::not_found && !ec) {
     throw FileExistsError(*a.out + ": file exists (not overwritten)");
   }
+}
 
-  const fs::path alias_path =
-      a.aliases ? fs::path(*a.aliases) : bundled_data_dir() / "gpu_aliases.csv";
-  const AliasTable aliases = load_alias_table(alias_path);
+// One catalog's summary line on stderr.
+void report_catalog(std::ostream& err, const std::string& file, const SkypilotImport& imp) {
+  const SkypilotImportSummary& s = imp.summary;
+  const std::string provider = imp.quotes.empty() ? std::string() : imp.quotes.front().provider;
+  err << quote_for_message(file, 200) << ": " << plural(s.rows_read, "row")
+      << " read: " << plural(s.offers, "offer") << (provider.empty() ? "" : " (" + provider + ")")
+      << " in " << plural(s.regions.size(), "region") << "; skipped " << s.cpu_rows << " CPU, "
+      << s.gpu_only_rows << " GPU-only (no host VM) and " << s.unpriced_rows << " unpriced rows; "
+      << (s.gcp_host_rows_paired > 0
+              ? plural(s.gcp_host_rows_paired, "GCP host row") + " priced with their GPUs; "
+              : std::string())
+      << "merged " << plural(s.zone_rows_merged, "repeated (type, region) row")
+      << " (availability zones); spot read as none: " << s.spot_zero_rows << " at 0.00, "
+      << s.spot_equal_rows << " equal to on-demand\n";
+}
 
-  SkypilotImportOptions options;
-  options.provider = a.provider.value_or("");
-  options.source = a.source.value_or("");
-  options.as_of = a.as_of.value_or("");
-
+/// The offers of every catalog read so far, with what the final report counts.
+struct ImportedOffers {
   std::vector<PriceQuote> all;
   std::map<std::tuple<std::string, std::string, std::string>, std::string> seen;
   std::set<std::string> regions;
   std::size_t rows = 0;
   std::vector<std::string> unmapped;
-  for (const std::string& f : a.files) {
-    SkypilotImport imp = import_skypilot_catalog(f, aliases, options);
-    const SkypilotImportSummary& s = imp.summary;
-    const std::string provider = imp.quotes.empty() ? std::string() : imp.quotes.front().provider;
-    err << quote_for_message(f, 200) << ": " << plural(s.rows_read, "row")
-        << " read: " << plural(s.offers, "offer") << (provider.empty() ? "" : " (" + provider + ")")
-        << " in " << plural(s.regions.size(), "region") << "; skipped " << s.cpu_rows << " CPU, "
-        << s.gpu_only_rows << " GPU-only (no host VM) and " << s.unpriced_rows << " unpriced rows; "
-        << (s.gcp_host_rows_paired > 0
-                ? plural(s.gcp_host_rows_paired, "GCP host row") + " priced with their GPUs; "
-                : std::string())
-        << "merged " << plural(s.zone_rows_merged, "repeated (type, region) row")
-        << " (availability zones); spot read as none: " << s.spot_zero_rows << " at 0.00, "
-        << s.spot_equal_rows << " equal to on-demand\n";
-    rows += s.rows_read;
+
+  // Adds one catalog's offers; an offer already in another catalog is an InputError.
+  void add(SkypilotImport& imp) {
+    rows += imp.summary.rows_read;
     for (PriceQuote& q : imp.quotes) {
       const auto [it, fresh] =
           seen.emplace(std::make_tuple(q.provider, q.instance_type, q.region), q.origin);
@@ -191,26 +184,75 @@ int prices_command(const std::vector<std::string>& args, std::ostream& out, std:
       regions.insert(q.region);
       all.push_back(std::move(q));
     }
-    for (const std::string& u : s.unmapped) {
+    for (const std::string& u : imp.summary.unmapped) {
       unmapped.push_back(u);
     }
   }
-  save_price_table(all, *a.out, a.overwrite);
+};
+
+// Every catalog, read and checked before anything is written.
+ImportedOffers import_catalogs(const ImportArgs& a, const AliasTable& aliases, std::ostream& err) {
+  SkypilotImportOptions options;
+  options.provider = a.provider.value_or("");
+  options.source = a.source.value_or("");
+  options.as_of = a.as_of.value_or("");
+
+  ImportedOffers offers;
+  for (const std::string& f : a.files) {
+    SkypilotImport imp = import_skypilot_catalog(f, aliases, options);
+    report_catalog(err, f, imp);
+    offers.add(imp);
+  }
+  return offers;
+}
+
+// The closing summary on stderr, and the GPU names no alias rule mapped.
+void report_written(std::ostream& err,
+                    const ImportArgs& a,
+                    const ImportedOffers& offers,
+                    const fs::path& alias_path) {
   std::size_t mapped = 0;
-  for (const PriceQuote& q : all) {
+  for (const PriceQuote& q : offers.all) {
     mapped += q.model_key.empty() ? 0 : 1;
   }
-  err << "wrote " << plural(all.size(), "offer") << " (" << mapped << " with a GPU model, "
-      << all.size() - mapped << " unmapped) in " << plural(regions.size(), "region") << " from "
-      << plural(rows, "row") << " of " << plural(a.files.size(), "file") << " to "
-      << quote_for_message(*a.out, 200) << "\n";
-  for (const std::string& u : unmapped) {
+  err << "wrote " << plural(offers.all.size(), "offer") << " (" << mapped << " with a GPU model, "
+      << offers.all.size() - mapped << " unmapped) in " << plural(offers.regions.size(), "region")
+      << " from " << plural(offers.rows, "row") << " of " << plural(a.files.size(), "file")
+      << " to " << quote_for_message(*a.out, 200) << "\n";
+  for (const std::string& u : offers.unmapped) {
     err << "unmapped GPU name: " << u << "\n";
   }
-  if (!unmapped.empty()) {
+  if (!offers.unmapped.empty()) {
     err << "(add rules to " << quote_for_message(alias_path.string(), 200)
         << " to map them; unmapped offers are never priced against results)\n";
   }
+}
+
+}  // namespace
+
+int prices_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    out << prices_help_text();
+    return 0;
+  }
+  if (args[0] != "import") {
+    throw UsageError("unknown prices subcommand '" + quote_for_message(args[0]) +
+                     "' (expected import; see gpubench prices --help)");
+  }
+  const ImportArgs a = parse_import_args(args);
+  if (a.help) {
+    out << prices_help_text();
+    return 0;
+  }
+  check_import_args(a);
+  check_output_path(a);
+
+  const fs::path alias_path =
+      a.aliases ? fs::path(*a.aliases) : bundled_data_dir() / "gpu_aliases.csv";
+  const AliasTable aliases = load_alias_table(alias_path);
+  const ImportedOffers offers = import_catalogs(a, aliases, err);
+  save_price_table(offers.all, *a.out, a.overwrite);
+  report_written(err, a, offers, alias_path);
   return 0;
 }
 
