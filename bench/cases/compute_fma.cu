@@ -6,7 +6,7 @@
 #include <gpb/common/fill_hash.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/gemm_kernels.cuh>
+#include <gpb/kernels/compute.cuh>
 #include <gpb/measure/stats.hpp>
 #include <gpb/models/compute_peaks.hpp>
 #include <gpb/registry.hpp>

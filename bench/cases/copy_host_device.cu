@@ -10,7 +10,7 @@
 #include <gpb/common/parallel.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/fill.cuh>
 #include <gpb/machine/host_link.hpp>
 #include <gpb/machine/nvml.hpp>
 #include <gpb/registry.hpp>

@@ -4,7 +4,7 @@
 // worker. Registered only when GPB_DEBUG_CASES=1 is in the environment.
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/timing.cuh>
 #include <gpb/registry.hpp>
 
 #include <cstdlib>

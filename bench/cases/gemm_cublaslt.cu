@@ -9,7 +9,8 @@
 #include <gpb/cublaslt_types.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/gemm_kernels.cuh>
+#include <gpb/kernels/fill.cuh>
+#include <gpb/kernels/gemm.cuh>
 #include <gpb/models/compute_peaks.hpp>
 #include <gpb/models/gemm_model.hpp>
 #include <gpb/models/work_models.hpp>

@@ -7,7 +7,8 @@
 #include <gpb/common/parallel.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/fill.cuh>
+#include <gpb/kernels/stream.cuh>
 #include <gpb/models/planner.hpp>
 #include <gpb/models/work_models.hpp>
 #include <gpb/registry.hpp>
@@ -45,12 +46,12 @@ struct StreamPoint {
   int unroll = kDefaultUnroll;
   CacheHint hint = kDefaultHint;
   bool variant = false;        // part of stream/variant (names carry unroll, hint and layout)
-  bool tiled = false;          // block-owned tiles (kernels.cuh StreamLaunch::tiled)
+  bool tiled = false;          // block-owned tiles (kernels/stream.cuh StreamLaunch::tiled)
   bool one_pass_grid = false;  // one vector per thread, as many blocks as that takes (BabelStream)
   // copy through cudaMemcpyAsync (device to device) instead of our kernel: the driver's own
   // copy is the bar our copy kernel has to reach on this card (PyTorch's copy_ is this call).
   bool driver_memcpy = false;
-  // copy through the Hopper bulk-copy (TMA) unit (kernels.cuh launch_bulk_copy), CC >= 9.0.
+  // copy through the Hopper bulk-copy (TMA) unit (kernels/stream.cuh launch_bulk_copy), CC >= 9.0.
   bool bulk_copy = false;
 };
 

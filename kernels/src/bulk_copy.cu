@@ -4,7 +4,7 @@
 // the gap is in how reads and writes interleave; bulk transfers hand the memory system 16 KiB
 // runs in one direction at a time. One thread per block drives a ring of shared-memory stages:
 // load tile i+S-1 while the store of tile i drains.
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/stream.cuh>
 
 #include <cuda/ptx>
 

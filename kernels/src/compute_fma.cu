@@ -3,7 +3,7 @@
 // per thread (fp64, fp32, fp16x2 and bf16x2 via __hfma2). FLOPs = 2 per FMA per lane, so one
 // __hfma2 counts 4. A host replay of the same chain verifies the result bit for bit.
 #include <gpb/common/fill_hash.hpp>
-#include <gpb/gemm_kernels.cuh>
+#include <gpb/kernels/compute.cuh>
 
 #include <cmath>
 

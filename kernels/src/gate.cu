@@ -2,7 +2,7 @@
 // The launch gate (METHODOLOGY MR-6) and the SM clock probe (MR-7).
 // The gate holds the stream while the host enqueues a batch, so launch overhead does not
 // leak into the timed region; its device-side timeout guarantees it never hangs a run.
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/timing.cuh>
 
 namespace gpb {
 namespace {

@@ -3,7 +3,8 @@
 // Reference: for sampled (i,j), ref = scale * sum_k X[i*K+k] * W[j*K+k] accumulated in double
 // from the very device values the GEMM read (row-major X[M,K], W[N,K], C[M,N]).
 #include <gpb/common/fill_hash.hpp>
-#include <gpb/gemm_kernels.cuh>
+#include <gpb/kernels/fill.cuh>
+#include <gpb/kernels/gemm.cuh>
 
 #include <cmath>
 

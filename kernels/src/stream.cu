@@ -5,7 +5,8 @@
 // vectors and no loop. Bytes per pass are weight * sizeof(T) * n (METHODOLOGY §2.3), computed
 // by the harness, not here.
 #include <gpb/common/fill_hash.hpp>
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/fill.cuh>
+#include <gpb/kernels/stream.cuh>
 
 #include <type_traits>
 
@@ -57,7 +58,7 @@ __device__ inline std::size_t rotate(std::size_t i, std::size_t shift, std::size
   return j >= nv ? j - nv : j;
 }
 
-// Loads and stores with the launch's cache hint (kernels.cuh CacheHint).
+// Loads and stores with the launch's cache hint (kernels/stream.cuh CacheHint).
 #if __CUDA_ARCH__ >= 800
 // The read-only path with a 256-byte L2 prefetch; PTX names the vector shape, hence two.
 __device__ inline float4 load_prefetch(const float4* p) {

@@ -6,7 +6,9 @@
 #include <gpb/cublaslt_types.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/gemm_kernels.cuh>
+#include <gpb/kernels/compute.cuh>
+#include <gpb/kernels/fill.cuh>
+#include <gpb/kernels/gemm.cuh>
 #include <gpb/models/gemm_model.hpp>
 
 #include <cuda_runtime_api.h>

@@ -4,7 +4,9 @@
 #include <gpb/common/fill_hash.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_raii.hpp>
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/fill.cuh>
+#include <gpb/kernels/stream.cuh>
+#include <gpb/kernels/timing.cuh>
 #include <gpb/result/schema_json.hpp>
 
 #include <chrono>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_timing.hpp>
-#include <gpb/kernels.cuh>
+#include <gpb/kernels/timing.cuh>
 
 #include <algorithm>
 #include <chrono>
