@@ -329,7 +329,10 @@ void check_clocks(Checks& c, const GpuPreflightReadings& r) {
   const bool moved = app_known && *r.app_sm_clock_mhz.value != *r.default_app_sm_clock_mhz.value;
   const bool held = r.clock_event_reasons.value && (*r.clock_event_reasons.value & 0x2) != 0;
   if (!app_known && !r.clock_event_reasons.value) {
-    c.missing("clocks", r.app_sm_clock_mhz, "default application clocks");
+    // Whichever of the two clocks could not be read says why (never no check at all).
+    c.missing("clocks",
+              r.app_sm_clock_mhz.value ? r.default_app_sm_clock_mhz : r.app_sm_clock_mhz,
+              "default application clocks");
     return;
   }
   std::string value;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -219,6 +220,21 @@ TEST(PreflightGpu, IdleLinkDownshiftIsNotAFault) {
   EXPECT_EQ(link.status, CheckStatus::ok);
   EXPECT_EQ(link.value.value_or(""), "gen 1/5 x16/x16 idle");
   EXPECT_NE(link.reason.find("power-saving"), std::string::npos);
+}
+
+TEST(PreflightGpu, EveryCheckIsReportedWhenOnlyOneClockReads) {
+  GpuPreflightReadings r = healthy_gpu();
+  r.default_app_sm_clock_mhz.value.reset();
+  r.default_app_sm_clock_mhz.reason = "NOT_SUPPORTED";
+  r.clock_event_reasons.value.reset();
+  r.clock_event_reasons.reason = "NOT_SUPPORTED";
+  const auto checks = evaluate_gpu_preflight(r);
+  EXPECT_EQ(checks.size(), 15u);
+  const auto clocks = std::find_if(
+      checks.begin(), checks.end(), [](const PreflightCheck& c) { return c.id == "clocks"; });
+  ASSERT_NE(clocks, checks.end());
+  EXPECT_EQ(clocks->status, CheckStatus::unknown);
+  EXPECT_EQ(clocks->reason, "NOT_SUPPORTED");
 }
 
 TEST(PreflightGpu, UnknownGpuGivesOneUnknownPerCheck) {
