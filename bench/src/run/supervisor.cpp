@@ -36,6 +36,70 @@ extern "C" void on_supervisor_signal(int signum) {
   g_supervisor_signal = signum;
 }
 
+/// The record of the case a worker did not finish, from how the worker ended.
+CaseResult record_unfinished(const JournalEntry& u, const WorkerOutcome& w) {
+  // The user's signal reached the worker, and the case it was in ended the process (deaf to
+  // the signal until the SIGKILL, or killed by the signal itself): that case was interrupted.
+  const bool ended_by_user_signal =
+      w.signal_forwarded && !w.exited &&
+      (w.term_signal == SIGKILL || w.term_signal == static_cast<int>(g_supervisor_signal));
+  CaseEvidence evidence;
+  evidence.term_signal = w.term_signal;
+  std::string message;
+  if (ended_by_user_signal) {
+    evidence.end = CaseEnd::killed_after_signal;
+    message = std::string("interrupted (signal ") + std::to_string(g_supervisor_signal) +
+              "); the case did not stop and its process ended by signal " +
+              std::to_string(w.term_signal);
+  } else if (w.killed_by_watchdog) {
+    evidence.end = CaseEnd::watchdog_killed;
+    char budget[32];
+    std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
+    message = std::string("no result within the watchdog budget (") + budget +
+              " s); the worker process was killed";
+  } else if (!w.exited) {
+    evidence.end = CaseEnd::process_crashed;
+    message = std::string("the case killed its process: signal ") + std::to_string(w.term_signal) +
+              " (" + strsignal(w.term_signal) + ")";
+  } else {
+    evidence.end = CaseEnd::process_exited;
+    message = "the process exited with code " + std::to_string(w.exit_code) + " inside the case";
+  }
+  return unfinished_case_result(u, decide_case_status(evidence), message);
+}
+
+/// The watchdog's settings: short --watchdog budgets also shorten the waits before SIGKILL.
+WatchdogOptions watchdog_options(const CliOptions& o) {
+  WatchdogOptions watch;
+  watch.stop_flag = &g_supervisor_signal;
+  if (o.watchdog_s) {
+    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));
+    watch.signal_grace_s = std::min(watch.signal_grace_s, std::max(1.0, *o.watchdog_s / 2));
+  }
+  return watch;
+}
+
+/// Writes the final file of an interrupted run whose last worker also died in a case.
+int finish_interrupted(RunRecord& so_far,
+                       const std::string& out_path,
+                       const std::string& partial_path,
+                       bool overwrite) {
+  so_far.run.interrupted = true;
+  so_far.run.finished_utc = utc_now_iso8601();
+  std::vector<Status> statuses;
+  for (const auto& r : so_far.results) {
+    statuses.push_back(r.status);
+  }
+  const ExitCode code =
+      exit_code_for(statuses, false, static_cast<int>(g_supervisor_signal), false);
+  so_far.run.exit_code = static_cast<int>(code);
+  save_final_result(so_far, out_path, overwrite);
+  std::error_code ignored;
+  std::filesystem::remove(partial_path, ignored);
+  report_run_end(so_far, out_path, code);
+  return static_cast<int>(code);
+}
+
 }  // namespace
 
 /// FH-2: runs the cases in a worker process (this binary, same arguments) under a watchdog. A
@@ -60,12 +124,7 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  WatchdogOptions watch;
-  watch.stop_flag = &g_supervisor_signal;
-  if (o.watchdog_s) {  // short budgets: shorter waits before the SIGKILL, too
-    watch.grace_s = std::min(watch.grace_s, std::max(1.0, *o.watchdog_s / 2));
-    watch.signal_grace_s = std::min(watch.signal_grace_s, std::max(1.0, *o.watchdog_s / 2));
-  }
+  const WatchdogOptions watch = watchdog_options(o);
 
   const std::string self = self_executable();
   std::uint64_t resume = 0;
@@ -125,34 +184,7 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
     }
     so_far.results.resize(std::min<std::size_t>(so_far.results.size(), u.index));
     so_far.run.interrupted = false;
-    // The user's signal reached the worker, and the case it was in ended the process (deaf to
-    // the signal until the SIGKILL, or killed by the signal itself): that case was interrupted.
-    const bool ended_by_user_signal =
-        w.signal_forwarded && !w.exited &&
-        (w.term_signal == SIGKILL || w.term_signal == static_cast<int>(g_supervisor_signal));
-    CaseEvidence evidence;
-    evidence.term_signal = w.term_signal;
-    std::string message;
-    if (ended_by_user_signal) {
-      evidence.end = CaseEnd::killed_after_signal;
-      message = std::string("interrupted (signal ") + std::to_string(g_supervisor_signal) +
-                "); the case did not stop and its process ended by signal " +
-                std::to_string(w.term_signal);
-    } else if (w.killed_by_watchdog) {
-      evidence.end = CaseEnd::watchdog_killed;
-      char budget[32];
-      std::snprintf(budget, sizeof budget, "%.0f", u.budget_s);
-      message = std::string("no result within the watchdog budget (") + budget +
-                " s); the worker process was killed";
-    } else if (!w.exited) {
-      evidence.end = CaseEnd::process_crashed;
-      message = std::string("the case killed its process: signal ") +
-                std::to_string(w.term_signal) + " (" + strsignal(w.term_signal) + ")";
-    } else {
-      evidence.end = CaseEnd::process_exited;
-      message = "the process exited with code " + std::to_string(w.exit_code) + " inside the case";
-    }
-    so_far.results.push_back(unfinished_case_result(u, decide_case_status(evidence), message));
+    so_far.results.push_back(record_unfinished(u, w));
     const bool interrupted = g_supervisor_signal != 0;
     std::fprintf(stderr,
                  "gpubench: %s: %s; %s\n",
@@ -168,20 +200,7 @@ int supervise_run(const CliOptions& o, const std::vector<std::string>& argv) {
     }
     if (interrupted) {
       // Even the worker that only records the rest died in a case: write what there is.
-      so_far.run.interrupted = true;
-      so_far.run.finished_utc = utc_now_iso8601();
-      std::vector<Status> statuses;
-      for (const auto& r : so_far.results) {
-        statuses.push_back(r.status);
-      }
-      const ExitCode code =
-          exit_code_for(statuses, false, static_cast<int>(g_supervisor_signal), false);
-      so_far.run.exit_code = static_cast<int>(code);
-      save_final_result(so_far, out_path, o.overwrite);
-      std::error_code ignored;
-      std::filesystem::remove(partial_path, ignored);
-      report_run_end(so_far, out_path, code);
-      return static_cast<int>(code);
+      return finish_interrupted(so_far, out_path, partial_path, o.overwrite);
     }
     save_run_atomic(so_far, partial_path, true);
     resume = u.index + 1;
