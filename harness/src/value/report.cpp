@@ -77,7 +77,8 @@ std::vector<std::string> value_assumptions(PricingBasis basis,
       "throughput_sustained); where no case of a dtype has one, the burst headline, marked burst.");
   a.push_back(
       "HBM: the best eligible stream/hbm triad f32 case (headline, from the median time). "
-      "H2D/D2H: the best eligible case named h2d/d2h. all_reduce: busbw of the best eligible "
+      "H2D/D2H: the best eligible pinned host-to-device / device-to-host copy. all_reduce: busbw "
+      "of the best eligible "
       "case, priced only against offers with the GPU count it ran on.");
   a.push_back(
       "One measured GPU prices every offer of its canonical model (alias table), assuming other "
