@@ -5,7 +5,7 @@
 Reads ../shared/data/prices/{cloud_gpu_prices,cloud_gpu_price_region_summary,purchase_prices}.csv
 and data/gpu_aliases.csv, and writes data/prices/cloud_offers.csv and data/prices/owned_costs.csv
 in gpubench's formats (data/README.md). Every derivation step is here, so it can be reviewed.
-GPU names are resolved with the same rules as harness/src/value/prices.cpp (resolve_offer_model);
+GPU names are resolved with the same rules as harness/src/value/aliases.cpp (resolve_offer_model);
 tests/host/value/prices_test.cpp checks that the written model keys agree with the C++ resolver.
 
   scripts/build_price_tables.py            # rewrite the tables
@@ -31,10 +31,10 @@ OWNED_COLUMNS = [
     "availability", "utilization", "power_kw", "pue", "usd_per_kwh", "opex_usd_per_hour",
     "currency", "verified", "as_of", "source", "notes",
 ]
-MEMORY_TOLERANCE = 0.12  # as kMemoryTolerance in harness/src/value/prices.cpp
+MEMORY_TOLERANCE = 0.12  # as kMemoryTolerance in harness/src/value/aliases.cpp
 
 
-# ---- GPU name resolution (mirror of harness/src/value/prices.cpp) ---------------------------------
+# ---- GPU name resolution (mirror of harness/src/value/aliases.cpp) --------------------------------
 
 def normalise(name):
     return "".join(c for c in name.lower() if c not in " -_")

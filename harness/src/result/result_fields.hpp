@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Private to the result JSON code (result_json.cpp): the fields of every struct of the result
-// record (gpb/schema.hpp), each listed once. The writer and the reader both walk these lists,
-// so adding a field is one line here, plus the JSON Schema document (results/schema/) and the
-// version steps of results/README.md ("Versioning": a new MINOR, a golden).
+// Private to the result JSON code (result_json_write.cpp, result_json_read.cpp): the fields of
+// every struct of the result record (gpb/schema.hpp), each listed once. The writer and the reader
+// both walk these lists, so adding a field is one line here, plus the JSON Schema document
+// (results/schema/) and the version steps of results/README.md ("Versioning": a new MINOR, a
+// golden).
 //
 // A list names each field in the order its key appears in the file (declaration order):
 //   v("key", x.field)               a field of schema 1.0: always written, always required;
 //   v.since(minor, "key", x.field)  added in 1.<minor>: required in files of that minor or
 //                                   newer, not read from older ones (the field keeps its default).
-// The encoding follows from the field's C++ type (result_json.cpp): std::optional is null when
+// The encoding follows from the field's C++ type (result_json.hpp): std::optional is null when
 // empty, 64-bit integers above 2^53 are decimal strings, enums and roles are their names,
 // `Params` are [key, value] pairs, a nested struct is an object with its own list.
 //
@@ -153,7 +154,7 @@ void fields(V& v, StopInfo& x) {
 }
 
 /// Files before 1.2 have neither role nor steady; the loader gives their metrics the roles
-/// their cases declare now (assign_legacy_roles, in result_json.cpp's read_record).
+/// their cases declare now (assign_legacy_roles, in result_json_read.cpp's read_record).
 template <class V>
 void fields(V& v, Metric& x) {
   v("name", x.name);

@@ -2,7 +2,7 @@
 // Result files (METHODOLOGY DI-1..3, IN-2): JSON text in and out, with the parser's limits
 // (nlohmann parser callback for depth, duplicate keys and string length; line:column in every
 // error), atomic file writes and the integrity sidecar. The record <-> document mapping is
-// result_json.cpp, driven by the field lists in result_fields.hpp.
+// result_json_write.cpp and result_json_read.cpp, driven by the field lists in result_fields.hpp.
 #include <gpb/common/sha256.hpp>
 #include <gpb/result/schema_json.hpp>
 

@@ -80,7 +80,7 @@ class Nvml {
   /// cannot (NOT_SUPPORTED in many VMs and containers, NO_PERMISSION, symbol_missing).
   std::unique_ptr<XidWatch> watch_xids(const std::string& pci_bus_id, std::string& why) const;
 
-  struct Api;  // function table, defined in nvml.cpp
+  struct Api;  // function table, defined in nvml_internal.hpp
 
  private:
   Nvml(void* lib, std::unique_ptr<Api> api);

@@ -186,7 +186,8 @@ struct RunInfo {
   bool interrupted = false;
 };
 
-/// One preflight check (METHODOLOGY MR-19), judged by harness/src/machine/preflight.cpp.
+/// One preflight check (METHODOLOGY MR-19), judged by harness/src/machine/preflight.cpp (host)
+/// and preflight_gpu.cpp (per GPU).
 struct PreflightCheck {
   std::string id;     ///< e.g. "persistence_mode"
   std::string scope;  ///< "host" or "gpu<ordinal> <pci bus id>"
