@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "report_fixtures.hpp"
 #include "temp_dir.hpp"
 
 namespace gpb {
@@ -29,7 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = fs::path(GPB_TEST_DATA_DIR) / "fixtures" / "report";
+const fs::path& kFixtures = test::kReportFixtures;
 
 /// Fails with the offending line when `text` holds an internal ID; `what` names the text.
 void expect_no_internal_id(const std::string& what, const std::string& text) {
@@ -100,44 +101,8 @@ TEST(NoInternalIds, HelpOfEveryCommand) {
   EXPECT_NE(texts.back().second.find("gpubench compare"), std::string::npos);
 }
 
-/// Reports are built with the fixture folder as working directory, as in report_test.cpp.
-class NoInternalIdsInFixtures : public ::testing::Test {
+class NoInternalIdsInFixtures : public test::InReportFixtures {
  protected:
-  void SetUp() override {
-    old_ = fs::current_path();
-    fs::current_path(kFixtures);
-  }
-  void TearDown() override { fs::current_path(old_); }
-
-  static std::vector<ResultFile> runs(const std::vector<std::string>& names) {
-    std::vector<ResultFile> out;
-    for (const auto& n : names) {
-      out.push_back({n, load_run(n), {}});
-    }
-    return out;
-  }
-
-  static ValueReport report(const std::vector<ResultFile>& files,
-                            PricingBasis basis,
-                            bool include_noisy) {
-    const AliasTable aliases = load_alias_table("aliases.csv");
-    ReportOptions o;
-    o.basis = basis;
-    o.include_noisy = include_noisy;
-    std::vector<PriceQuote> quotes;
-    std::vector<OwnedCost> owned;
-    std::vector<GpuTdp> tdp;
-    if (basis == PricingBasis::owned) {
-      owned = load_owned_costs("owned.csv");
-      tdp = load_gpu_tdp("specs.csv", aliases);
-      o.price_files = {"owned.csv"};
-    } else {
-      quotes = load_price_table("prices.csv");
-      o.price_files = {"prices.csv"};
-    }
-    return build_value_report(files, quotes, aliases, owned, tdp, o);
-  }
-
   static void check_every_format(const std::string& what, const ValueReport& r) {
     for (const auto& [format, render] : report_renderers()) {
       SCOPED_TRACE(what + " " + format);
@@ -149,9 +114,6 @@ class NoInternalIdsInFixtures : public ::testing::Test {
       expect_no_internal_id(what + " " + format, text);
     }
   }
-
- private:
-  fs::path old_;
 };
 
 const std::vector<std::string> kMainFixtures{"h200.json", "h100x8.json", "unmapped.json"};
@@ -162,7 +124,7 @@ TEST_F(NoInternalIdsInFixtures, ReportInEveryFormatAndBasis) {
        {PricingBasis::on_demand, PricingBasis::spot, PricingBasis::owned}) {
     for (const bool noisy : {false, true}) {
       check_every_format(std::string(to_string(basis)) + (noisy ? " noisy" : ""),
-                         report(files, basis, noisy));
+                         report_of(files, basis, noisy));
     }
   }
 }
@@ -194,7 +156,7 @@ TEST_F(NoInternalIdsInFixtures, ReportNotesAndWarnings) {
   const fs::path edited = dir.path() / "h200_edited.json";
   std::ofstream(edited) << doc.dump(2);
   const std::vector<ResultFile> files{{"h200_edited.json", load_run(edited), {}}};
-  const ValueReport r = report(files, PricingBasis::on_demand, false);
+  const ValueReport r = report_of(files, PricingBasis::on_demand, false);
   std::string notes;
   for (const auto& m : r.machines) {
     for (const auto& x : m.metrics) {

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "report_fixtures.hpp"
 #include <unistd.h>
 
 namespace gpb {
@@ -35,7 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = fs::path(GPB_TEST_DATA_DIR) / "fixtures" / "report";
+const fs::path& kFixtures = test::kReportFixtures;
 const fs::path kGoldens = fs::path(GPB_TEST_DATA_DIR) / "golden" / "report";
 
 std::string read_file(const fs::path& p) {
@@ -50,54 +51,13 @@ void write_file(const fs::path& p, const std::string& text) {
   out << text;
 }
 
-/// Runs the test body with the fixture folder as working directory, so every path and
-/// "file:line" origin in a report is relative and the goldens are the same on every machine.
-class InFixtures : public ::testing::Test {
+class InFixtures : public test::InReportFixtures {
  protected:
-  void SetUp() override {
-    old_ = fs::current_path();
-    fs::current_path(kFixtures);
-  }
-  void TearDown() override { fs::current_path(old_); }
-
-  static std::vector<ResultFile> runs(const std::vector<std::string>& names) {
-    std::vector<ResultFile> out;
-    for (const auto& n : names) {
-      out.push_back({n, load_run(n), {}});
-    }
-    return out;
-  }
-
-  static ValueReport report(const std::vector<std::string>& names,
-                            PricingBasis basis = PricingBasis::on_demand,
-                            bool include_noisy = false,
-                            const std::string& prices = "prices.csv") {
-    const AliasTable aliases = load_alias_table("aliases.csv");
-    ReportOptions o;
-    o.basis = basis;
-    o.include_noisy = include_noisy;
-    std::vector<PriceQuote> quotes;
-    std::vector<OwnedCost> owned;
-    std::vector<GpuTdp> tdp;
-    if (basis == PricingBasis::owned) {
-      owned = load_owned_costs("owned.csv");
-      tdp = load_gpu_tdp("specs.csv", aliases);
-      o.price_files = {"owned.csv"};
-    } else {
-      quotes = load_price_table(prices);
-      o.price_files = {prices};
-    }
-    return build_value_report(runs(names), quotes, aliases, owned, tdp, o);
-  }
-
   static std::string render(const ValueReport& r, const std::string& format) {
     std::ostringstream s;
     report_renderers().at(format)(r, s);
     return s.str();
   }
-
- private:
-  fs::path old_;
 };
 
 void check_golden(const std::string& name, const std::string& actual) {
