@@ -232,7 +232,15 @@ int run_command(const CliOptions& o,
   } else {
     record.runtime.nvml_reason = "no_device";
   }
-  const DeviceTopology topology = probe_topology(*runtime, record.gpus);
+  // The peer matrix only when a selected case needs it: the preflight audit below counts other
+  // processes on each GPU, and this run should touch the devices as little as it can before.
+  const bool wants_peers = std::any_of(
+      specs.begin(), specs.end(), [](const CaseSpec* s) { return s->requires_.peer_access; });
+  DeviceTopology topology;
+  topology.gpus = record.gpus;
+  if (wants_peers) {
+    topology = probe_topology(*runtime, record.gpus);
+  }
   const bool no_device = wants_gpu && record.gpus.empty();
   if (no_device && !prior) {  // a resumed worker: the first one said so already
     std::fprintf(stderr, "gpubench: no usable CUDA device: %s\n", probe.error.c_str());
