@@ -346,3 +346,19 @@ SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy) {
 }
 
 }  // namespace gpb
+
+namespace gpb {
+
+MeasurePolicy with_min_time_cap(MeasurePolicy policy, std::optional<double> cap) noexcept {
+  if (cap && *cap >= 0 && *cap < policy.min_time_s) {
+    policy.min_time_s = *cap;
+  }
+  return policy;
+}
+
+double planned_sampling_s(const MeasurePolicy& policy) noexcept {
+  const double by_samples = static_cast<double>(policy.min_samples) * policy.min_sample_s;
+  return policy.min_sample_s + std::max(policy.min_time_s, by_samples);
+}
+
+}  // namespace gpb

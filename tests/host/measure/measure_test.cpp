@@ -510,3 +510,31 @@ TEST(MeasureFixedCount, TheNoiseRuleOnTheSameSeriesDoesNotConverge) {
 
 }  // namespace
 }  // namespace gpb
+
+namespace gpb {
+namespace {
+
+// ---- time caps and the planned sampling time (a profile's budget is counted in these) ----
+
+TEST(MeasurePlan, MinTimeCapOnlyLowers) {
+  MeasurePolicy p;
+  p.min_time_s = 0.5;
+  EXPECT_DOUBLE_EQ(with_min_time_cap(p, 0.05).min_time_s, 0.05);
+  EXPECT_DOUBLE_EQ(with_min_time_cap(p, 2.0).min_time_s, 0.5);
+  EXPECT_DOUBLE_EQ(with_min_time_cap(p, std::nullopt).min_time_s, 0.5);
+  EXPECT_DOUBLE_EQ(with_min_time_cap(p, -1.0).min_time_s, 0.5);
+  EXPECT_EQ(with_min_time_cap(p, 0.05).min_samples, p.min_samples);  // nothing else changes
+}
+
+TEST(MeasurePlan, PlannedSamplingIsCalibrationPlusTheLongerMinimum) {
+  MeasurePolicy p;
+  p.min_sample_s = 1e-3;
+  p.min_samples = 10;
+  p.min_time_s = 0.1;
+  EXPECT_DOUBLE_EQ(planned_sampling_s(p), 0.101);
+  p.min_time_s = 0.005;  // ten samples of 1 ms last longer than the minimum time
+  EXPECT_DOUBLE_EQ(planned_sampling_s(p), 0.011);
+}
+
+}  // namespace
+}  // namespace gpb

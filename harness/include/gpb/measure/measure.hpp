@@ -96,6 +96,16 @@ struct SampleSet {
 /// them into a status).
 SampleSet measure(TimingBackend& backend, const MeasurePolicy& policy);
 
+/// `policy` with its minimum timed seconds lowered to `cap` when the case sets one (a family
+/// with one instance per GPU pair keeps its profile's time budget that way).
+MeasurePolicy with_min_time_cap(MeasurePolicy policy, std::optional<double> cap) noexcept;
+
+/// The least sampling time `policy` plans for one case when every sample is as short as it
+/// may be and the noise is met at once: one calibration sample, then the minimum timed
+/// seconds or the minimum number of samples, whichever lasts longer. What a profile's time
+/// budget is counted in (setup and verification come on top).
+double planned_sampling_s(const MeasurePolicy& policy) noexcept;
+
 /// Chooses the number of ops per sample from one calibration timing: enough that a sample
 /// lasts `min_sample_s`, never fewer than 1, capped at max_ops_per_sample.
 std::int64_t plan_ops_per_sample(double elapsed_s, std::int64_t ops, const MeasurePolicy& policy);
