@@ -4,7 +4,8 @@
 // environment makes every device getter answer NOT_SUPPORTED; GPB_STUB_NVML_UNHEALTHY=1 makes every
 // preflight item read as a machine that should warn or fail) and init-only
 // (-DGPB_STUB_INIT_ONLY: init/shutdown/handle lookup only, so every other reading is
-// "symbol_missing").
+// "symbol_missing"). Two devices: 0000:00:06.0 (every reading) and 0000:00:07.0, its NVLink peer
+// (the NVLink and P2P calls tell them apart; every other getter answers alike).
 #include <cstdlib>
 #include <cstring>
 
@@ -14,8 +15,12 @@ typedef struct nvmlDevice_st* nvmlDevice_t;
 
 namespace {
 int g_device_token = 0;
+int g_peer_token = 0;
 nvmlDevice_t the_device() {
   return reinterpret_cast<nvmlDevice_t>(&g_device_token);
+}
+nvmlDevice_t the_peer() {
+  return reinterpret_cast<nvmlDevice_t>(&g_peer_token);
 }
 bool not_supported() {
   return std::getenv("GPB_STUB_NVML_NOT_SUPPORTED") != nullptr;
@@ -35,11 +40,15 @@ nvmlReturn_t nvmlShutdown() {
   return 0;
 }
 nvmlReturn_t nvmlDeviceGetHandleByPciBusId_v2(const char* bus, nvmlDevice_t* dev) {
-  if (std::strcmp(bus, "0000:00:06.0") != 0) {
-    return 6;  // NOT_FOUND
+  if (std::strcmp(bus, "0000:00:06.0") == 0) {
+    *dev = the_device();
+    return 0;
   }
-  *dev = the_device();
-  return 0;
+  if (std::strcmp(bus, "0000:00:07.0") == 0) {
+    *dev = the_peer();
+    return 0;
+  }
+  return 6;  // NOT_FOUND
 }
 
 #ifndef GPB_STUB_INIT_ONLY
@@ -198,6 +207,58 @@ nvmlReturn_t nvmlEventSetWait_v2(void*, void* data, unsigned) {
 }
 nvmlReturn_t nvmlEventSetFree(void*) {
   return 0;
+}
+
+// NVLink (METHODOLOGY §3): 18 NVLink4 links per device. 0000:00:06.0 has links 0-15 active and
+// 16-17 inactive, 0000:00:07.0 all 18 active, each to the other GPU; GPB_STUB_NVML_NVSWITCH=1
+// puts every link on an NVSwitch instead. GPB_STUB_NVML_NOT_SUPPORTED=1: a GPU without NVLink.
+typedef struct nvmlPciInfo_st {
+  char busIdLegacy[16];
+  unsigned int domain;
+  unsigned int bus;
+  unsigned int device;
+  unsigned int pciDeviceId;
+  unsigned int pciSubSystemId;
+  char busId[32];
+} nvmlPciInfo_t;
+
+namespace {
+bool via_switch() {
+  return std::getenv("GPB_STUB_NVML_NVSWITCH") != nullptr;
+}
+int link_status(unsigned link) {
+  return not_supported() ? 3 : (link >= 18 ? 2 : 0);  // INVALID_ARGUMENT past the last link
+}
+}  // namespace
+
+nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t dev, unsigned link, int* active) {
+  *active = dev == the_device() && link >= 16 ? 0 : 1;  // NVML_FEATURE_ENABLED = 1
+  return link_status(link);
+}
+nvmlReturn_t nvmlDeviceGetNvLinkVersion(nvmlDevice_t, unsigned link, unsigned* version) {
+  *version = 6;  // NVML_NVLINK_VERSION_4_0, not 4
+  return link_status(link);
+}
+nvmlReturn_t nvmlDeviceGetNvLinkRemoteDeviceType(nvmlDevice_t, unsigned link, int* type) {
+  *type = via_switch() ? 2 : 0;  // NVML_NVLINK_DEVICE_TYPE_SWITCH : _GPU
+  return link_status(link);
+}
+nvmlReturn_t nvmlDeviceGetNvLinkRemotePciInfo_v2(nvmlDevice_t dev,
+                                                 unsigned link,
+                                                 nvmlPciInfo_t* pci) {
+  std::memset(pci, 0, sizeof *pci);
+  // NVML's busId: an eight-digit domain in upper case, unlike CUDA's "0000:00:07.0".
+  const char* remote = via_switch()
+                           ? "00000000:C1:00.0"
+                           : (dev == the_device() ? "00000000:00:07.0" : "00000000:00:06.0");
+  std::strncpy(pci->busId, remote, sizeof pci->busId - 1);
+  return link_status(link);
+}
+// GPB_STUB_NVML_P2P_STATUS=N: nvmlGpuP2PStatus_t N instead of OK (0).
+nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t, nvmlDevice_t, int caps_index, int* status) {
+  const char* forced = std::getenv("GPB_STUB_NVML_P2P_STATUS");
+  *status = forced != nullptr ? std::atoi(forced) : 0;
+  return not_supported() ? 3 : (caps_index == 0 ? 0 : 2);  // only NVML_P2P_CAPS_INDEX_READ
 }
 #endif
 }

@@ -137,6 +137,11 @@ std::unique_ptr<Nvml> Nvml::load(std::string& why, const std::string& soname) {
        "nvmlDeviceGetComputeRunningProcesses_v2");
   bind(lib, api->utilization, nullptr, "nvmlDeviceGetUtilizationRates");
   bind(lib, api->temperature_threshold, nullptr, "nvmlDeviceGetTemperatureThreshold");
+  bind(lib, api->nvlink_state, nullptr, "nvmlDeviceGetNvLinkState");
+  bind(lib, api->nvlink_version, nullptr, "nvmlDeviceGetNvLinkVersion");
+  bind(lib, api->nvlink_remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2", nullptr);
+  bind(lib, api->nvlink_remote_type, nullptr, "nvmlDeviceGetNvLinkRemoteDeviceType");
+  bind(lib, api->p2p_status, nullptr, "nvmlDeviceGetP2PStatus");
   bind(lib, api->event_set_create, nullptr, "nvmlEventSetCreate");
   bind(lib, api->register_events, nullptr, "nvmlDeviceRegisterEvents");
   bind(lib, api->event_set_wait, "nvmlEventSetWait_v2", "nvmlEventSetWait");

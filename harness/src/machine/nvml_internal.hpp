@@ -12,6 +12,16 @@ using nvmlReturn_t = int;
 using nvmlDevice_t = struct nvmlDevice_st*;
 constexpr nvmlReturn_t kSuccess = 0;
 
+/// nvmlPciInfo_t as nvmlDeviceGetNvLinkRemotePciInfo_v2 fills it (the layout since NVML 2.285):
+/// busId is "00000000:3B:00.0", an eight-digit domain in upper-case hex.
+struct PciInfo {
+  char bus_id_legacy[16];  // NVML_DEVICE_PCI_BUS_ID_BUFFER_V2_SIZE
+  unsigned domain, bus, device, pci_device_id, pci_sub_system_id;
+  char bus_id[32];  // NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE
+};
+static_assert(sizeof(PciInfo) == 68, "nvmlPciInfo_t layout");
+constexpr unsigned kNvLinkMaxLinks = 18;  // NVML_NVLINK_MAX_LINKS
+
 /// NVML's name of a return code ("NOT_SUPPORTED", ...), for a Reading's reason.
 const char* return_name(nvmlReturn_t r);
 
@@ -54,6 +64,14 @@ struct Nvml::Api {
   nvmlReturn_t (*utilization)(nvmlDevice_t,
                               unsigned*) = nullptr;  // nvmlUtilization_t {gpu, memory}
   nvmlReturn_t (*temperature_threshold)(nvmlDevice_t, int, unsigned*) = nullptr;
+  // Peer links (METHODOLOGY §3). nvmlEnableState_t, nvmlIntNvLinkDeviceType_t,
+  // nvmlGpuP2PCapsIndex_t and nvmlGpuP2PStatus_t are C enums (ints); only the _v2 remote PCI
+  // info is bound, as the unversioned one fills an older nvmlPciInfo_t layout.
+  nvmlReturn_t (*nvlink_state)(nvmlDevice_t, unsigned, int*) = nullptr;
+  nvmlReturn_t (*nvlink_version)(nvmlDevice_t, unsigned, unsigned*) = nullptr;
+  nvmlReturn_t (*nvlink_remote_pci)(nvmlDevice_t, unsigned, nvml_detail::PciInfo*) = nullptr;
+  nvmlReturn_t (*nvlink_remote_type)(nvmlDevice_t, unsigned, int*) = nullptr;
+  nvmlReturn_t (*p2p_status)(nvmlDevice_t, nvmlDevice_t, int, int*) = nullptr;
   // Xid events (FH-4). nvmlEventSet_t is an opaque pointer; the event record is read from a
   // buffer larger than today's nvmlEventData_t, so a longer future struct cannot overflow it.
   nvmlReturn_t (*event_set_create)(void**) = nullptr;

@@ -3,9 +3,13 @@
 // bus id and returns a Reading, a value or the reason there is none (symbol_missing, NVML's
 // return code).
 #include <gpb/machine/nvml.hpp>
+#include <gpb/models/link_peaks.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
 #include <functional>
+#include <iterator>
 #include <utility>
 
 #include "nvml_internal.hpp"
@@ -18,6 +22,8 @@ using nvml_detail::nvmlDevice_t;
 using nvml_detail::nvmlReturn_t;
 using nvml_detail::return_name;
 
+constexpr nvmlReturn_t kInvalidArgument = 2;
+constexpr nvmlReturn_t kNotSupported = 3;
 constexpr nvmlReturn_t kInsufficientSize = 7;
 constexpr int kEccUncorrected = 1;       // nvmlMemoryErrorType_t
 constexpr int kEccVolatile = 0;          // nvmlEccCounterType_t
@@ -300,6 +306,116 @@ Reading<double> Nvml::slowdown_temperature_c(const std::string& bus) const {
       bus,
       [fn](nvmlDevice_t d, unsigned* t) { return fn(d, kTemperatureSlowdown, t); },
       [](unsigned t) { return static_cast<double>(t); });
+}
+
+namespace {
+NvLinkRemote remote_kind(int type) {
+  switch (type) {  // nvmlIntNvLinkDeviceType_t
+    case 0x00:
+      return NvLinkRemote::gpu;
+    case 0x02:
+      return NvLinkRemote::nvswitch;
+    case 0xFF:
+      return NvLinkRemote::unknown;
+    default:  // 0x01 IBM NPU, or a type newer than this list
+      return NvLinkRemote::other;
+  }
+}
+
+std::string remote_bus_id(const nvml_detail::PciInfo& pci) {
+  const auto end = std::find(std::begin(pci.bus_id), std::end(pci.bus_id), '\0');
+  if (end != std::begin(pci.bus_id) && end != std::end(pci.bus_id)) {
+    return std::string(std::begin(pci.bus_id), end);
+  }
+  if (pci.domain == 0 && pci.bus == 0 && pci.device == 0) {
+    return "";  // nothing filled in
+  }
+  char buf[32];  // NVML_DEVICE_PCI_BUS_ID_FMT
+  std::snprintf(buf, sizeof buf, "%08X:%02X:%02X.0", pci.domain, pci.bus, pci.device);
+  return buf;
+}
+
+// nvmlPciInfo_t plus room, so a longer future struct cannot overflow it.
+struct PciInfoBuffer {
+  nvml_detail::PciInfo info;
+  unsigned char spare[64];
+};
+}  // namespace
+
+Reading<std::vector<NvLinkPort>> Nvml::nvlink_ports(const std::string& bus) const {
+  const Api& a = *api_;
+  if (a.nvlink_state == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  nvmlDevice_t dev = nullptr;
+  if (const nvmlReturn_t e = a.handle_by_bus_id(bus.c_str(), &dev); e != kSuccess) {
+    return {std::nullopt, return_name(e)};
+  }
+  std::vector<NvLinkPort> ports;
+  for (unsigned link = 0; link < nvml_detail::kNvLinkMaxLinks; ++link) {
+    int active = 0;
+    const nvmlReturn_t e = a.nvlink_state(dev, link, &active);
+    if (e == kNotSupported || e == kInvalidArgument) {
+      continue;  // no such link (a GPU without NVLink answers this for every link)
+    }
+    if (e != kSuccess) {
+      return {std::nullopt, return_name(e)};
+    }
+    NvLinkPort port;
+    port.link = link;
+    port.active = active != 0;  // NVML_FEATURE_ENABLED
+    unsigned version = 0;
+    if (a.nvlink_version != nullptr && a.nvlink_version(dev, link, &version) == kSuccess) {
+      port.generation = nvlink_generation_from_nvml(version);
+    }
+    int type = 0xFF;
+    if (a.nvlink_remote_type != nullptr && a.nvlink_remote_type(dev, link, &type) == kSuccess) {
+      port.remote = remote_kind(type);
+    }
+    PciInfoBuffer pci{};
+    if (a.nvlink_remote_pci != nullptr && a.nvlink_remote_pci(dev, link, &pci.info) == kSuccess) {
+      port.remote_bus = remote_bus_id(pci.info);
+    }
+    ports.push_back(std::move(port));
+  }
+  return {std::move(ports), ""};
+}
+
+Reading<bool> Nvml::p2p_read_supported(const std::string& from_bus,
+                                       const std::string& to_bus) const {
+  const Api& a = *api_;
+  if (a.p2p_status == nullptr) {
+    return {std::nullopt, "symbol_missing"};
+  }
+  nvmlDevice_t from = nullptr;
+  nvmlDevice_t to = nullptr;
+  if (const nvmlReturn_t e = a.handle_by_bus_id(from_bus.c_str(), &from); e != kSuccess) {
+    return {std::nullopt, return_name(e)};
+  }
+  if (const nvmlReturn_t e = a.handle_by_bus_id(to_bus.c_str(), &to); e != kSuccess) {
+    return {std::nullopt, return_name(e)};
+  }
+  constexpr int kP2pCapsIndexRead = 0;  // NVML_P2P_CAPS_INDEX_READ
+  int status = 6;                       // NVML_P2P_STATUS_UNKNOWN
+  if (const nvmlReturn_t e = a.p2p_status(from, to, kP2pCapsIndexRead, &status); e != kSuccess) {
+    return {std::nullopt, return_name(e)};
+  }
+  switch (status) {  // nvmlGpuP2PStatus_t
+    case 0:
+      return {true, ""};
+    case 1:
+      return {false, "chipset not supported"};
+    case 2:
+      return {false, "GPU not supported"};
+    case 3:
+      return {false, "IOH topology not supported"};
+    case 4:
+      return {false, "disabled by regkey"};
+    case 5:
+      return {false, "not supported"};
+    default:
+      return {false, "unknown (P2P status " + std::to_string(status) + ")"};
+  }
 }
 
 }  // namespace gpb

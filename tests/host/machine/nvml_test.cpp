@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <thread>
+#include <utility>
 
 namespace gpb {
 namespace {
@@ -62,6 +63,80 @@ TEST(Nvml, InitOnlyStubGivesSymbolMissing) {
   EXPECT_EQ(nvml->power_limit_w("0000:00:06.0").reason, "symbol_missing");
   EXPECT_EQ(nvml->clock_event_reasons("0000:00:06.0").reason, "symbol_missing");
   EXPECT_EQ(nvml->temperature_c("0000:00:06.0").reason, "symbol_missing");
+  EXPECT_EQ(nvml->nvlink_ports("0000:00:06.0").reason, "symbol_missing");
+  EXPECT_EQ(nvml->p2p_read_supported("0000:00:06.0", "0000:00:07.0").reason, "symbol_missing");
+}
+
+// Peer links (METHODOLOGY §3): NVLink ports and the P2P read status.
+TEST(Nvml, NvLinkPortsFromTheStub) {
+  unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
+  unsetenv("GPB_STUB_NVML_NVSWITCH");
+  std::string why;
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  const auto r = nvml->nvlink_ports("0000:00:06.0");
+  ASSERT_TRUE(r.value.has_value()) << r.reason;
+  ASSERT_EQ(r.value->size(), 18u);  // links past NVML_NVLINK_MAX_LINKS are never asked for
+  int active = 0;
+  for (const NvLinkPort& p : *r.value) {
+    active += p.active ? 1 : 0;
+    EXPECT_EQ(p.generation, 4) << p.link;  // NVML answers 6 (NVML_NVLINK_VERSION_4_0)
+    EXPECT_EQ(p.remote, NvLinkRemote::gpu);
+    EXPECT_EQ(p.remote_bus, "00000000:00:07.0");
+  }
+  EXPECT_EQ(active, 16);
+  EXPECT_EQ((*r.value)[17].link, 17u);
+  EXPECT_FALSE((*r.value)[17].active);
+  const auto peer = nvml->nvlink_ports("0000:00:07.0");
+  ASSERT_TRUE(peer.value.has_value());
+  EXPECT_EQ(peer.value->front().remote_bus, "00000000:00:06.0");
+  EXPECT_EQ(nvml->nvlink_ports("0000:99:00.0").reason, "NOT_FOUND");
+
+  setenv("GPB_STUB_NVML_NVSWITCH", "1", 1);
+  const auto sw = nvml->nvlink_ports("0000:00:06.0");
+  unsetenv("GPB_STUB_NVML_NVSWITCH");
+  ASSERT_TRUE(sw.value.has_value());
+  EXPECT_EQ(sw.value->front().remote, NvLinkRemote::nvswitch);
+  EXPECT_EQ(sw.value->front().remote_bus, "00000000:C1:00.0");
+}
+
+TEST(Nvml, NoNvLinkIsAnEmptyValueNotAnError) {
+  setenv("GPB_STUB_NVML_NOT_SUPPORTED", "1", 1);
+  std::string why;
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  const auto r = nvml->nvlink_ports("0000:00:06.0");
+  const auto p2p = nvml->p2p_read_supported("0000:00:06.0", "0000:00:07.0");
+  unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
+  ASSERT_TRUE(r.value.has_value()) << r.reason;
+  EXPECT_TRUE(r.value->empty());
+  EXPECT_FALSE(p2p.value.has_value());
+  EXPECT_EQ(p2p.reason, "NOT_SUPPORTED");
+}
+
+TEST(Nvml, P2pReadStatus) {
+  unsetenv("GPB_STUB_NVML_NOT_SUPPORTED");
+  std::string why;
+  const auto nvml = Nvml::load(why, GPB_STUB_NVML_PATH);
+  ASSERT_NE(nvml, nullptr) << why;
+  const auto ok = nvml->p2p_read_supported("0000:00:06.0", "0000:00:07.0");
+  ASSERT_TRUE(ok.value.has_value()) << ok.reason;
+  EXPECT_TRUE(*ok.value);
+  const std::pair<const char*, const char*> statuses[] = {{"1", "chipset not supported"},
+                                                          {"2", "GPU not supported"},
+                                                          {"3", "IOH topology not supported"},
+                                                          {"4", "disabled by regkey"},
+                                                          {"5", "not supported"},
+                                                          {"6", "unknown (P2P status 6)"}};
+  for (const auto& [status, words] : statuses) {
+    setenv("GPB_STUB_NVML_P2P_STATUS", status, 1);
+    const auto r = nvml->p2p_read_supported("0000:00:06.0", "0000:00:07.0");
+    ASSERT_TRUE(r.value.has_value()) << status;
+    EXPECT_FALSE(*r.value) << status;
+    EXPECT_EQ(r.reason, words);
+  }
+  unsetenv("GPB_STUB_NVML_P2P_STATUS");
+  EXPECT_EQ(nvml->p2p_read_supported("0000:00:06.0", "0000:99:00.0").reason, "NOT_FOUND");
 }
 
 TEST(Nvml, ReasonBitsDecode) {

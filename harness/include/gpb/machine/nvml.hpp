@@ -33,6 +33,16 @@ struct RemappedRows {
   bool pending = false, failure = false;
 };
 
+enum class NvLinkRemote { unknown, gpu, nvswitch, other };
+/// One NVLink port of a GPU, as NVML reports it (classified in <gpb/models/link_peaks.hpp>).
+struct NvLinkPort {
+  unsigned link = 0;
+  bool active = false;
+  int generation = 0;  ///< NVLink generation 1..6 (nvlink_generation_from_nvml); 0 unknown
+  NvLinkRemote remote = NvLinkRemote::unknown;
+  std::string remote_bus;  ///< PCI bus id of the far end, DDDD:BB:DD.F, "" unknown
+};
+
 class XidWatch;
 
 class Nvml {
@@ -75,6 +85,17 @@ class Nvml {
   Reading<unsigned> compute_processes(const std::string& pci_bus_id) const;
   Reading<unsigned> gpu_utilization_pct(const std::string& pci_bus_id) const;
   Reading<double> slowdown_temperature_c(const std::string& pci_bus_id) const;
+
+  // Peer links (METHODOLOGY §3).
+  /// The device's NVLink ports, links 0..NVML_NVLINK_MAX_LINKS-1 (18): a link NVML answers
+  /// NOT_SUPPORTED or INVALID_ARGUMENT for does not exist and is left out, so a GPU without
+  /// NVLink gives an empty vector (a value, not an error). Version, remote type and remote bus
+  /// id are optional symbols: without them a port has generation 0 / remote unknown / "".
+  Reading<std::vector<NvLinkPort>> nvlink_ports(const std::string& pci_bus_id) const;
+  /// nvmlDeviceGetP2PStatus(from, to, NVML_P2P_CAPS_INDEX_READ): true when NVML reports OK;
+  /// false with the status in words in `reason` ("chipset not supported", "GPU not
+  /// supported", "IOH topology not supported", "disabled by regkey", "not supported").
+  Reading<bool> p2p_read_supported(const std::string& from_bus, const std::string& to_bus) const;
 
   /// Registers for critical Xid events of one device (FH-4); nullptr plus `why` when NVML
   /// cannot (NOT_SUPPORTED in many VMs and containers, NO_PERMISSION, symbol_missing).
