@@ -261,7 +261,17 @@ TEST(Summary, PrintsEveryInstanceOfAnEightGpuMachine) {
   EXPECT_NE(text.find("not_supported"), std::string::npos);
   EXPECT_NE(text.find("no_peer_access"), std::string::npos);
   EXPECT_NE(text.find("nccl/all_reduce/gpus=all8"), std::string::npos);
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 56 + 1);
+  // The table: a header and one line per instance; then the pairs again as one matrix.
+  const std::string table = text.substr(0, text.find("\n\n") + 1);
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 1 + 56 + 1);
+  const std::string matrix = text.substr(table.size() + 1);
+  EXPECT_EQ(matrix.rfind("p2p/copy:", 0), 0u) << matrix;
+  EXPECT_NE(matrix.find("rows = source GPU, columns = destination GPU"), std::string::npos);
+  EXPECT_NE(matrix.find("\n        0      -  1.000"), std::string::npos) << matrix;
+  EXPECT_NE(matrix.find("\n  0>7 not_supported (no_peer_access): GPU 0 cannot access GPU 7"),
+            std::string::npos)
+      << matrix;
+  EXPECT_EQ(std::count(matrix.begin(), matrix.end(), '\n'), 1 + 1 + 8 + 1);
 }
 
 }  // namespace

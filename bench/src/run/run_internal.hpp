@@ -46,7 +46,8 @@ void set_pending_signal(int signum) noexcept;
 const volatile std::sig_atomic_t* signal_flag() noexcept;
 
 // ---- summary.cpp -------------------------------------------------------------------------
-/// One line per case: status, value, % of peak, samples, noise, why it stopped.
+/// One line per case: status, value, % of peak, samples, noise, why it stopped; then the
+/// repeatability of repeated cases and one matrix per ordered-pair case (print_peer_matrix).
 void print_summary(const std::vector<CaseResult>& results, std::ostream& out);
 /// The summary table, the file name and the line that explains a non-zero exit code.
 void report_run_end(const RunRecord& record, const std::string& out_path, ExitCode code);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// What a run prints: progress while it goes, the summary table and the exit explanation.
+// What a run prints: progress while it goes, the summary table (then the repeatability of
+// repeated cases and every peer matrix) and the exit explanation.
 #include <gpb/measure/repeats.hpp>
+#include <gpb/render/peer_matrix.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -128,6 +130,11 @@ void print_summary(const std::vector<CaseResult>& results, std::ostream& out) {
     for (const auto& sp : spreads) {
       out << "  " << repeat_spread_text(sp) << "\n";
     }
+  }
+  // Ordered-pair cases once more, as source x destination matrices (DESIGN §5.3).
+  for (const PeerMatrix& m : peer_matrices(results)) {
+    out << "\n";
+    print_peer_matrix(m, out);
   }
 }
 

@@ -244,6 +244,39 @@ TextTable offers_table(const ValueReport& r, std::size_t mi) {
   return t;
 }
 
+const char* const kPeerMatricesIntro =
+    "Cases measured between two GPUs, one matrix per case and result file: rows are the "
+    "source GPU, columns the destination GPU; a cell is the pair's headline and, in brackets, "
+    "its % of that link's peak. Shown for reference, not priced.";
+
+std::string peer_matrix_title(const PeerMatrixSection& s) {
+  const PeerMatrix& m = s.matrix;
+  std::string t = m.key;
+  if (!m.unit.empty()) {
+    t += " (" + m.unit + (lower_is_better(m.unit) ? ", lower is better" : "") + ")";
+  }
+  t += ": ";
+  if (!s.machine.empty()) {
+    t += s.machine + (s.gpu_name.empty() ? "" : " " + s.gpu_name) + ", ";
+  }
+  return t + s.file;
+}
+
+TextTable peer_matrix_table(const PeerMatrix& m) {
+  TextTable t{{"src \\ dst"}, {}};
+  for (const int d : m.devices) {
+    t.header.push_back("GPU " + std::to_string(d));
+  }
+  for (std::size_t row = 0; row < m.devices.size(); ++row) {
+    std::vector<std::string> cells{"GPU " + std::to_string(m.devices[row])};
+    for (std::size_t col = 0; col < m.devices.size(); ++col) {
+      cells.push_back(peer_cell_report_text(m, row, col));
+    }
+    t.rows.push_back(std::move(cells));
+  }
+  return t;
+}
+
 std::size_t offer_count(const ValueReport& r, std::size_t mi) {
   return static_cast<std::size_t>(std::count_if(
       r.offers.begin(), r.offers.end(), [mi](const RankedOffer& o) { return o.machine == mi; }));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Value report as CSV: one long table whose `record` column says what a row is (value |
-// unpriced | exclusion | assumption | warning); every cell through csv_cell (formula guard,
-// IN-3).
+// unpriced | exclusion | peer | assumption | warning); every cell through csv_cell (formula
+// guard, IN-3). The peer columns come last, and only when the report has peer matrices.
 #include <gpb/common/csv.hpp>
+#include <gpb/render/peer_matrix.hpp>
 #include <gpb/render/report_text.hpp>
 #include <gpb/value/report.hpp>
 
@@ -14,6 +15,8 @@ namespace {
 
 using Cells = std::vector<std::string>;
 
+/// Every column. A report without peer matrices writes the first kBaseColumns only: the header
+/// it always had.
 const Cells& csv_header() {
   static const Cells kHeader{"record",        "machine",      "gpu_name",
                              "model",         "metric",       "unit",
@@ -23,9 +26,11 @@ const Cells& csv_header() {
                              "basis",         "usd_per_hour", "usd_per_gpu_hour",
                              "value_per_usd", "value_unit",   "rank",
                              "price_as_of",   "price_source", "price_origin",
-                             "note"};
+                             "note",          "matrix",       "src",
+                             "dst",           "pct_of_peak",  "link"};
   return kHeader;
 }
+constexpr std::size_t kBaseColumns = 25;  // "record" to "note"
 
 Cells blank() {
   return Cells(csv_header().size());
@@ -37,11 +42,17 @@ std::size_t col(const char* name) {
   return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin());
 }
 
-void csv_row(std::ostream& out, const Cells& cells) {
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    out << (i ? "," : "") << csv_cell(cells[i]);
+/// Where rows go, and how many of their columns are written.
+struct CsvOut {
+  std::ostream& out;
+  std::size_t columns;
+};
+
+void csv_row(const CsvOut& out, const Cells& cells) {
+  for (std::size_t i = 0; i < out.columns && i < cells.size(); ++i) {
+    out.out << (i ? "," : "") << csv_cell(cells[i]);
   }
-  out << '\n';
+  out.out << '\n';
 }
 
 /// The columns that say which machine measured what, from which case and file.
@@ -60,7 +71,7 @@ void measured_cells(Cells& c, const Machine& m, const MeasuredMetric& x) {
 }
 
 /// One row per metric of every ranked offer.
-void value_rows(const ValueReport& r, std::ostream& out) {
+void value_rows(const ValueReport& r, const CsvOut& out) {
   for (const auto& o : r.offers) {
     const Machine& m = r.machines[o.machine];
     for (std::size_t k = 0; k < o.values.size(); ++k) {
@@ -87,7 +98,7 @@ void value_rows(const ValueReport& r, std::ostream& out) {
 }
 
 /// One row per metric of every machine no offer prices.
-void unpriced_rows(const ValueReport& r, std::ostream& out) {
+void unpriced_rows(const ValueReport& r, const CsvOut& out) {
   for (const auto& m : r.machines) {
     if (m.unpriced_reason.empty()) {
       continue;
@@ -104,7 +115,7 @@ void unpriced_rows(const ValueReport& r, std::ostream& out) {
   }
 }
 
-void exclusion_rows(const ValueReport& r, std::ostream& out) {
+void exclusion_rows(const ValueReport& r, const CsvOut& out) {
   for (const auto& x : r.exclusions) {
     auto c = blank();
     c[col("record")] = "exclusion";
@@ -117,7 +128,7 @@ void exclusion_rows(const ValueReport& r, std::ostream& out) {
 }
 
 /// One row per line of text, e.g. record "assumption" or "warning".
-void note_rows(const char* record, const std::vector<std::string>& notes, std::ostream& out) {
+void note_rows(const char* record, const std::vector<std::string>& notes, const CsvOut& out) {
   for (const auto& n : notes) {
     auto c = blank();
     c[col("record")] = record;
@@ -126,13 +137,55 @@ void note_rows(const char* record, const std::vector<std::string>& notes, std::o
   }
 }
 
+/// One row per off-diagonal pair of every peer matrix; a hole has no status and says so.
+void peer_rows(const ValueReport& r, const CsvOut& out) {
+  for (const auto& s : r.peer_matrices) {
+    const PeerMatrix& m = s.matrix;
+    for (std::size_t row = 0; row < m.devices.size(); ++row) {
+      for (std::size_t dst = 0; dst < m.devices.size(); ++dst) {
+        if (row == dst) {
+          continue;
+        }
+        const PeerCell& p = m.cells[row][dst];
+        auto c = blank();
+        c[col("record")] = "peer";
+        c[col("machine")] = s.machine;
+        c[col("gpu_name")] = s.gpu_name;
+        c[col("unit")] = m.unit;
+        c[col("result_file")] = s.file;
+        c[col("matrix")] = m.key;
+        c[col("src")] = std::to_string(m.devices[row]);
+        c[col("dst")] = std::to_string(m.devices[dst]);
+        if (!p.present) {
+          c[col("note")] = "no result for this pair";
+          csv_row(out, c);
+          continue;
+        }
+        c[col("status")] = to_string(p.status);
+        c[col("case")] = p.case_name;
+        c[col("measured")] = p.value ? format_exact(*p.value) : "";
+        c[col("pct_of_peak")] = p.fraction ? format_fixed(*p.fraction * 100.0, 1) : "";
+        c[col("link")] = p.link;
+        std::string note = p.reason;
+        if (!p.message.empty()) {
+          note += note.empty() ? p.message : ": " + p.message;
+        }
+        c[col("note")] = note;
+        csv_row(out, c);
+      }
+    }
+  }
+}
+
 }  // namespace
 
-void render_report_csv(const ValueReport& r, std::ostream& out) {
+void render_report_csv(const ValueReport& r, std::ostream& stream) {
+  const CsvOut out{stream, r.peer_matrices.empty() ? kBaseColumns : csv_header().size()};
   csv_row(out, csv_header());
   value_rows(r, out);
   unpriced_rows(r, out);
   exclusion_rows(r, out);
+  peer_rows(r, out);
   note_rows("assumption", r.assumptions, out);
   note_rows("warning", r.warnings, out);
 }

@@ -186,6 +186,21 @@ void html_offers(const ValueReport& r, std::ostream& out) {
   }
 }
 
+/// Every peer matrix: a table per case and file, its links and why pairs have no number.
+void html_peer_matrices(const ValueReport& r, std::ostream& out) {
+  out << "<h2>Peer matrices</h2>\n<p>" << h(kPeerMatricesIntro) << "</p>\n";
+  for (const auto& s : r.peer_matrices) {
+    out << "<h3>" << h(peer_matrix_title(s)) << "</h3>\n";
+    html_table(out, peer_matrix_table(s.matrix));
+    if (const auto links = peer_link_lines(s.matrix); !links.empty()) {
+      out << "<p class=\"note\">Links: " << h(join(links, "; ")) << ".</p>\n";
+    }
+    if (const auto reasons = peer_reason_lines(s.matrix); !reasons.empty()) {
+      html_list(out, "<ul>", reasons);
+    }
+  }
+}
+
 }  // namespace
 
 void render_report_html(const ValueReport& r, std::ostream& out) {
@@ -212,6 +227,9 @@ void render_report_html(const ValueReport& r, std::ostream& out) {
   if (r.basis == PricingBasis::owned) {
     out << "<h2>TCO breakdown (USD per GPU-hour)</h2>\n";
     html_table(out, tco_table(r));
+  }
+  if (!r.peer_matrices.empty()) {
+    html_peer_matrices(r, out);
   }
 
   html_table_section(out, "Exclusions", exclusions_table(r), "None: every case is eligible.");

@@ -44,4 +44,12 @@ TextTable value_table(const ValueReport& r, std::size_t mi);
 /// The offers of machine `mi`, ranked, with the value per dollar of each measured metric.
 TextTable offers_table(const ValueReport& r, std::size_t mi);
 
+/// What every peer matrix shows, in one sentence for the section's head.
+extern const char* const kPeerMatricesIntro;
+/// "peer/ce_uni/size=256MiB (GB/s): M1 NVIDIA H100 80GB HBM3, p2p.json".
+std::string peer_matrix_title(const PeerMatrixSection& s);
+/// A peer matrix as a table: header "src \ dst", "GPU 1", ...; one row per source GPU
+/// ("GPU 0", then peer_cell_report_text per destination).
+TextTable peer_matrix_table(const PeerMatrix& m);
+
 }  // namespace gpb

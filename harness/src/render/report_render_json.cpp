@@ -174,6 +174,55 @@ OJson json_price_sources(const ValueReport& r) {
   return sources;
 }
 
+/// Why a present pair has no value or no fraction, for the *_reason siblings.
+std::string no_value_reason(const PeerCell& c) {
+  if (c.status != Status::valid && c.status != Status::noisy) {
+    return "status " + std::string(to_string(c.status));
+  }
+  return "no headline in the matrix's unit";
+}
+
+OJson json_peer_matrix(const PeerMatrixSection& s) {
+  const PeerMatrix& m = s.matrix;
+  OJson jm;
+  jm["machine"] = s.machine;
+  jm["gpu_name"] = s.gpu_name;
+  jm["file"] = s.file;
+  jm["key"] = m.key;
+  jm["unit"] = m.unit;
+  jm["lower_is_better"] = lower_is_better(m.unit);
+  jm["devices"] = m.devices;
+  OJson cells = OJson::array();
+  OJson missing = OJson::array();
+  for (std::size_t row = 0; row < m.devices.size(); ++row) {
+    for (std::size_t col = 0; col < m.devices.size(); ++col) {
+      const PeerCell& c = m.cells[row][col];
+      if (row == col) {
+        continue;
+      }
+      if (!c.present) {
+        missing.push_back({{"src", m.devices[row]}, {"dst", m.devices[col]}});
+        continue;
+      }
+      OJson jc;
+      jc["src"] = m.devices[row];
+      jc["dst"] = m.devices[col];
+      jc["case"] = c.case_name;
+      jc["status"] = to_string(c.status);
+      put_opt(jc, "value", c.value, no_value_reason(c));
+      put_opt(jc, "fraction", c.fraction, c.value ? "no peak for this link" : no_value_reason(c));
+      jc["link"] = c.link;
+      jc["reason"] = c.reason;
+      jc["message"] = c.message;
+      jc["runs"] = c.runs;
+      cells.push_back(jc);
+    }
+  }
+  jm["cells"] = cells;
+  jm["missing"] = missing;
+  return jm;
+}
+
 }  // namespace
 
 void render_report_json(const ValueReport& r, std::ostream& out) {
@@ -194,6 +243,13 @@ void render_report_json(const ValueReport& r, std::ostream& out) {
   }
   j["offers"] = offers;
   j["spreads"] = json_spreads(r);
+  if (!r.peer_matrices.empty()) {  // absent, not empty, so older reports read the same
+    OJson peers = OJson::array();
+    for (const auto& s : r.peer_matrices) {
+      peers.push_back(json_peer_matrix(s));
+    }
+    j["peer_matrices"] = peers;
+  }
   j["included"] = json_case_refs(r.included);
   j["exclusions"] = json_exclusions(r);
   j["price_sources"] = json_price_sources(r);

@@ -80,6 +80,26 @@ void md_value_per_dollar(const ValueReport& r, std::ostream& out) {
   }
 }
 
+/// Every peer matrix: a table per case and file, its links and why pairs have no number.
+void md_peer_matrices(const ValueReport& r, std::ostream& out) {
+  out << "## Peer matrices\n\n" << kPeerMatricesIntro << "\n\n";
+  for (const auto& s : r.peer_matrices) {
+    out << "### " << e(peer_matrix_title(s)) << "\n\n";
+    TextTable t = peer_matrix_table(s.matrix);
+    for (auto& c : t.header) {
+      c = e(c);  // md_table escapes the cells; the header is escaped here
+    }
+    md_table(out, t);
+    if (const auto links = peer_link_lines(s.matrix); !links.empty()) {
+      out << "Links: " << e(join(links, "; ")) << ".\n\n";
+    }
+    if (const auto reasons = peer_reason_lines(s.matrix); !reasons.empty()) {
+      md_list(out, reasons);
+      out << '\n';
+    }
+  }
+}
+
 }  // namespace
 
 void render_report_markdown(const ValueReport& r, std::ostream& out) {
@@ -98,6 +118,9 @@ void render_report_markdown(const ValueReport& r, std::ostream& out) {
   if (r.basis == PricingBasis::owned) {
     out << "## TCO breakdown (USD per GPU-hour)\n\n";
     md_table(out, tco_table(r));
+  }
+  if (!r.peer_matrices.empty()) {
+    md_peer_matrices(r, out);
   }
 
   md_table_section(out, "Exclusions", exclusions_table(r), "None: every case is eligible.");

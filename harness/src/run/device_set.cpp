@@ -3,6 +3,7 @@
 #include <gpb/run/device_set.hpp>
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace gpb {
@@ -21,6 +22,24 @@ std::vector<std::size_t> all_indexes(std::size_t n) {
     out.push_back(i);
   }
   return out;
+}
+
+/// A CUDA ordinal as pair_suffix() writes it: decimal digits, no sign, no leading zero.
+std::optional<int> parse_ordinal(std::string_view text) noexcept {
+  if (text.empty() || (text.size() > 1 && text[0] == '0')) {
+    return std::nullopt;
+  }
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
+  int v = 0;
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (res.ec != std::errc() || res.ptr != text.data() + text.size()) {
+    return std::nullopt;  // out of range for an int
+  }
+  return v;
 }
 
 /// The first ordered pair inside `devices` without direct access, if any.
@@ -88,12 +107,8 @@ std::vector<DeviceBinding> bind_devices(const SetNeeds& needs, const DeviceTopol
           if (from == to) {
             continue;
           }
-          DeviceBinding b{{from, to},
-                          "/gpus=" + std::to_string(gpus[from].ordinal) + ">" +
-                              std::to_string(gpus[to].ordinal),
-                          {},
-                          {},
-                          {}};
+          DeviceBinding b{
+              {from, to}, pair_suffix(gpus[from].ordinal, gpus[to].ordinal), {}, {}, {}};
           if (needs.peer_access && !topology.peer(from, to).access) {
             mark_no_peer(b, topology, from, to);
           }
@@ -123,6 +138,37 @@ std::vector<DeviceBinding> bind_devices(const SetNeeds& needs, const DeviceTopol
 
 bool is_device_segment(std::string_view key) noexcept {
   return key == "gpu" || key == "gpus" || key == "ranks";
+}
+
+std::string pair_suffix(int from, int to) {
+  return "/gpus=" + std::to_string(from) + ">" + std::to_string(to);
+}
+
+std::optional<std::pair<int, int>> parse_pair_segment(std::string_view value) noexcept {
+  const std::size_t gt = value.find('>');
+  if (gt == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto from = parse_ordinal(value.substr(0, gt));
+  const auto to = parse_ordinal(value.substr(gt + 1));  // a second '>' is not a digit
+  if (!from || !to || *from == *to) {
+    return std::nullopt;
+  }
+  return std::make_pair(*from, *to);
+}
+
+std::optional<PairName> split_pair_name(std::string_view name) noexcept {
+  constexpr std::string_view kSegment = "/gpus=";
+  const std::size_t slash = name.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 ||
+      name.compare(slash, kSegment.size(), kSegment) != 0) {
+    return std::nullopt;
+  }
+  const auto pair = parse_pair_segment(name.substr(slash + kSegment.size()));
+  if (!pair) {
+    return std::nullopt;
+  }
+  return PairName{name.substr(0, slash), pair->first, pair->second};
 }
 
 }  // namespace gpb

@@ -9,6 +9,7 @@
 #include <gpb/result/schema_json.hpp>
 #include <gpb/value/report.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <exception>
@@ -118,6 +119,47 @@ void warn_prices_left_out(const PriceTable& prices,
   if (prices.without_basis > 0) {
     warnings.push_back(std::to_string(prices.without_basis) + " price row(s) have no " +
                        to_string(basis) + " price and are left out");
+  }
+}
+
+/// The machine a matrix of `rf` belongs to: the one holding this file and the GPU of the
+/// matrix's first ordinal (machines are per GPU name), else the first holding this file.
+void attach_machine(const ResultFile& rf, const ValueReport& rep, PeerMatrixSection& s) {
+  for (const auto& g : rf.record.gpus) {
+    if (!s.matrix.devices.empty() && g.ordinal == s.matrix.devices.front()) {
+      s.gpu_name = g.name;
+    }
+  }
+  const Machine* first = nullptr;  // the first machine holding this file
+  const Machine* same = nullptr;   // ... whose GPU is the matrix's first
+  for (const auto& m : rep.machines) {
+    if (std::find(m.files.begin(), m.files.end(), rf.path) == m.files.end()) {
+      continue;
+    }
+    first = first != nullptr ? first : &m;
+    if (same == nullptr && !s.gpu_name.empty() && m.gpu_name == s.gpu_name) {
+      same = &m;
+    }
+  }
+  const Machine* chosen = same != nullptr ? same : first;
+  if (chosen != nullptr) {
+    s.machine = chosen->id;
+    if (s.gpu_name.empty()) {
+      s.gpu_name = chosen->gpu_name;
+    }
+  }
+}
+
+/// Every ordered-pair case of every file, whatever its status, as matrices (after machines).
+void add_peer_matrices(const std::vector<ResultFile>& runs, ValueReport& rep) {
+  for (const auto& rf : runs) {
+    for (auto& m : peer_matrices(rf.record.results)) {
+      PeerMatrixSection s;
+      s.file = rf.path;
+      s.matrix = std::move(m);
+      attach_machine(rf, rep, s);
+      rep.peer_matrices.push_back(std::move(s));
+    }
   }
 }
 
@@ -238,6 +280,7 @@ ValueReport build_value_report(const std::vector<ResultFile>& runs,
   // Measurements to machines, the offers of each canonical model, each machine's offers ranked
   // with value per dollar; then what the numbers assume and which price rows were left out.
   const bool any_burst = report_detail::add_measured_machines(runs, aliases, options, rep);
+  add_peer_matrices(runs, rep);
   const PriceTable prices = options.basis == PricingBasis::owned
                                 ? report_detail::owned_offers(owned, tdp, rep.warnings)
                                 : report_detail::cloud_offers(quotes, aliases, options.basis);

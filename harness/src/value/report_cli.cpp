@@ -48,6 +48,8 @@ constexpr const char* kReportHelp =
     "  -h, --help           this text\n"
     "\n"
     "Only valid cases are priced; every other case is listed under Exclusions with its reason.\n"
+    "Cases run between two GPUs (names ending in /gpus=A>B) are also shown, whatever their\n"
+    "status, as one matrix per case: rows = source GPU, columns = destination GPU.\n"
     "A missing price is n/a, never 0. A result or price file that fails to load stops the\n"
     "command (exit 2) with the file, line and field, and no output file is written.\n"
     "Bundled data: $GPUBENCH_DATA_DIR, else the source tree's data/.\n";

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gpb {
@@ -67,5 +68,28 @@ std::vector<DeviceBinding> bind_devices(const SetNeeds& needs, const DeviceTopol
 /// True for the name segments bind_devices() appends (gpu, gpus, ranks): they name the
 /// instance, not a parameter of the case.
 bool is_device_segment(std::string_view key) noexcept;
+
+/// The name segment of one ordered pair, as bind_devices() appends it: pair_suffix(0, 1) is
+/// "/gpus=0>1" (CUDA ordinals, source first).
+std::string pair_suffix(int from, int to);
+
+/// The ordered pair in the value of a "gpus" segment, strictly as pair_suffix() writes it:
+/// "0>1" gives {0, 1}. Two different non-negative decimal ordinals that fit an int, without
+/// sign, space or leading zero; nullopt for anything else ("all8", "1>1", "01>2", "0>1>2", "").
+std::optional<std::pair<int, int>> parse_pair_segment(std::string_view value) noexcept;
+
+/// A case name split at its ordered-pair segment.
+struct PairName {
+  std::string_view key;  ///< the name before "/gpus=A>B", e.g. "peer/ce_uni/size=256MiB"
+  int from = 0;          ///< source ordinal
+  int to = 0;            ///< destination ordinal
+};
+
+/// Splits a case name whose LAST segment is an ordered pair ("peer/latency/gpus=0>1"), as
+/// bind_devices() names the instances of an ordered_pairs case. nullopt when the last segment
+/// is not a pair parse_pair_segment() accepts, or when nothing precedes it. The one-GPU
+/// not_applicable instance of a pair case carries no segment and so is not a pair name. The
+/// key views into `name`.
+std::optional<PairName> split_pair_name(std::string_view name) noexcept;
 
 }  // namespace gpb

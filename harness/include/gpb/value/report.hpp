@@ -5,6 +5,7 @@
 // case name and result file for a measurement, source, as-of date and file:line for a price.
 #pragma once
 
+#include <gpb/render/peer_matrix.hpp>
 #include <gpb/result/schema.hpp>
 #include <gpb/result/schema_json.hpp>
 #include <gpb/result/status.hpp>
@@ -180,6 +181,14 @@ struct InputFile {
   std::size_t cases = 0;
 };
 
+/// The peer matrix of one ordered-pair case in one result file (shown, never priced).
+struct PeerMatrixSection {
+  std::string machine;   ///< machine id ("M1") of the matrix's first GPU; "" when none
+  std::string gpu_name;  ///< that GPU's name as the file reports it; "" when unknown
+  std::string file;      ///< result file
+  PeerMatrix matrix;
+};
+
 struct ValueReport {
   PricingBasis basis = PricingBasis::on_demand;
   bool include_noisy = false;
@@ -188,6 +197,9 @@ struct ValueReport {
   std::vector<Machine> machines;
   std::vector<RankedOffer> offers;  ///< grouped by machine, each group by rank
   std::vector<ValueSpread> spreads;
+  /// Every ordered-pair case of every file, whatever its status, as matrices (file order, then
+  /// order of first appearance in the file).
+  std::vector<PeerMatrixSection> peer_matrices;
   std::vector<CaseRef> included;  ///< every case a number may come from (valid, noisy if asked)
   std::vector<Exclusion> exclusions;
   std::vector<PriceSource> price_sources;
@@ -200,6 +212,7 @@ struct ValueReport {
 /// for owned, the owned-cost rows with power from the row, else TDP x GPUs (said so). Quotes that
 /// are not USD, not finite or not > 0, or of unmapped GPU names are left out with a warning.
 /// A machine without offers is listed with its reason; nothing is divided by zero (DI-8).
+/// Every ordered-pair case, whatever its status, also goes into a peer matrix (not priced).
 /// Deterministic: the same inputs give the same report.
 ValueReport build_value_report(const std::vector<ResultFile>& runs,
                                const std::vector<PriceQuote>& quotes,
@@ -216,10 +229,13 @@ const char* to_string(PricingBasis basis) noexcept;
 using ReportRenderer = void (*)(const ValueReport&, std::ostream&);
 
 /// Markdown: the tables a person reads (terminal, README). Text from inputs is escaped for
-/// Markdown tables and stripped of control characters.
+/// Markdown tables and stripped of control characters. Renderers show the peer matrices only
+/// when the report has some, so a report without pair cases reads exactly as before.
 void render_report_markdown(const ValueReport& report, std::ostream& out);
-/// CSV: one long table (a `record` column: value | unpriced | exclusion | assumption | warning);
-/// every cell through csv_cell (formula guard, IN-3).
+/// CSV: one long table (a `record` column: value | unpriced | exclusion | peer | assumption |
+/// warning); every cell through csv_cell (formula guard, IN-3). With peer matrices the header
+/// gains the columns matrix, src, dst, pct_of_peak and link, and every off-diagonal pair is one
+/// `peer` row (status empty and note "no result for this pair" for a hole).
 void render_report_csv(const ValueReport& report, std::ostream& out);
 /// JSON: strict (finite numbers only, missing values null with a *_reason sibling).
 void render_report_json(const ValueReport& report, std::ostream& out);
