@@ -71,6 +71,21 @@ inline CublasLtHandle make_cublaslt() {
   return CublasLtHandle(h);
 }
 
+/// Makes `device` current and restores the previous device on every path.
+class DeviceScope {
+ public:
+  explicit DeviceScope(int device) {
+    GPB_CUDA_CHECK(cudaGetDevice(&previous_));
+    GPB_CUDA_CHECK(cudaSetDevice(device));
+  }
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+  ~DeviceScope() { GPB_CUDA_CHECK_NOEXCEPT(cudaSetDevice(previous_)); }
+
+ private:
+  int previous_ = 0;
+};
+
 /// Device allocation of `count` elements of T (checked size math, MR-14).
 template <class T>
 class DeviceBuffer {

@@ -11,8 +11,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #if GPB_HAS_CUDA
@@ -34,8 +36,9 @@ struct Requires {
   bool peer_access = false;  ///< every pair of the set must reach the other's memory directly
 };
 
-/// What the rate of a case means.
-enum class RateKind { bandwidth, flops, int_ops };
+/// What the rate of a case means. `latency`: one op is one access, and the headline is the
+/// median time per op in ns (lower is better), not a rate.
+enum class RateKind { bandwidth, flops, int_ops, latency };
 
 /// Options every case reads (no globals, DESIGN §1.6).
 struct RunOptions {
@@ -136,9 +139,25 @@ class Context {
                  const MeasurePolicy& policy) const;
   /// Work issued on every device of the set as one sample: `body(i, stream(i), ops)` enqueues
   /// `ops` operations on device i; the sample is the slowest device's span (events on each).
-  using SetBody = std::function<void(std::size_t device, cudaStream_t, std::int64_t ops)>;
+  using SetBody = std::function<void(std::size_t lane, cudaStream_t, std::int64_t ops)>;
   void measure_all(const SetBody& body);
   void measure_all(const SetBody& body, const MeasurePolicy& policy);
+  /// One lane of a set measurement: work on device `device` of the set, on `stream`. Lanes may
+  /// share a device (the two directions of a bidirectional copy, each on its own stream).
+  struct Lane {
+    std::size_t device = 0;
+    cudaStream_t stream = nullptr;
+  };
+  /// measure_all over explicit lanes: `body(lane, stream, ops)`; the sample is the slowest
+  /// lane's span.
+  void measure_lanes(const std::vector<Lane>& lanes,
+                     const SetBody& body,
+                     const MeasurePolicy& policy);
+  /// After measure_all / measure_lanes: each lane's median seconds per operation over the
+  /// timed batches, in lane order (a direction's or a GPU's own share of the sample).
+  const std::vector<double>& lane_median_s() const noexcept {
+    return lane_median_s_;
+  }
 #endif
 
   CaseResult& result() noexcept {
@@ -160,13 +179,22 @@ class Context {
   bool verify_called_ = false;
 #if GPB_HAS_CUDA
   std::vector<cudaStream_t> streams_;
+  std::vector<double> lane_median_s_;
 #endif
 };
 
 /// Description of one sweep point.
 struct CaseDesc {
+  CaseDesc() = default;
+  CaseDesc(Params params_,
+           unsigned profiles_ = kAllProfiles,
+           std::optional<double> min_time_cap_s_ = std::nullopt)
+      : params(std::move(params_)), profiles(profiles_), min_time_cap_s(min_time_cap_s_) {}
   Params params;  ///< appended to the family as k=v segments
   unsigned profiles = kAllProfiles;
+  /// Caps the profile's minimum timed seconds (MR-3) for this case, so a family with one
+  /// instance per GPU pair (56 on 8 GPUs) fits its profile's time budget; nullopt: no cap.
+  std::optional<double> min_time_cap_s;
 };
 
 /// One registered case (before it is bound to a device).
@@ -176,6 +204,7 @@ struct CaseSpec {
   int methodology_version = 1;
   Params params;
   unsigned profiles = kAllProfiles;
+  std::optional<double> min_time_cap_s;  ///< see CaseDesc
   Requires requires_;
   std::function<void(Context&)> body;
 };
@@ -209,6 +238,7 @@ int register_sweep(const char* family,
     spec.name = case_name(spec.family, d.params);
     spec.methodology_version = methodology_version;
     spec.profiles = d.profiles;
+    spec.min_time_cap_s = d.min_time_cap_s;
     spec.requires_ = req;
     spec.body = [body, p](Context& ctx) { body(ctx, p); };
     Catalog::instance().add(std::move(spec));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_timing.hpp>
+#include <gpb/measure/stats.hpp>
 #include <gpb/models/planner.hpp>
 #include <gpb/registry.hpp>
 
@@ -40,17 +41,32 @@ void Context::measure_all(const SetBody& body) {
 }
 
 void Context::measure_all(const SetBody& body, const MeasurePolicy& policy) {
-  std::vector<CudaSetTimingBackend::Lane> lanes;
-  std::optional<double> lowest_max_clock;  // throttle discards against the slowest device
+  std::vector<Lane> lanes;
   for (std::size_t i = 0; i < gpus_.size(); ++i) {
-    lanes.push_back({gpus_[i]->ordinal, stream(i)});
-    const auto& c = gpus_[i]->sm_clock_max_mhz;
+    lanes.push_back({i, stream(i)});
+  }
+  measure_lanes(lanes, body, policy);
+}
+
+void Context::measure_lanes(const std::vector<Lane>& lanes,
+                            const SetBody& body,
+                            const MeasurePolicy& policy) {
+  std::vector<CudaSetTimingBackend::Lane> timed;
+  std::optional<double> lowest_max_clock;  // throttle discards against the slowest device
+  for (const Lane& l : lanes) {
+    const GpuInfo& g = gpu(l.device);
+    timed.push_back({g.ordinal, l.stream});
+    const auto& c = g.sm_clock_max_mhz;
     if (c && (!lowest_max_clock || *c < *lowest_max_clock)) {
       lowest_max_clock = c;
     }
   }
-  CudaSetTimingBackend backend(lanes, body, lowest_max_clock, policy.allow_gate);
+  CudaSetTimingBackend backend(timed, body, lowest_max_clock, policy.allow_gate);
   measure_with(backend, policy);
+  lane_median_s_.clear();
+  for (const auto& per_op : backend.lane_per_op_s()) {
+    lane_median_s_.push_back(per_op.empty() ? 0.0 : median_of(per_op));
+  }
 }
 
 }  // namespace gpb

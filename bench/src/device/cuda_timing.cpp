@@ -38,20 +38,6 @@ class SetGateRelease {
   const std::vector<std::unique_ptr<CudaTimingBackend>>& timings_;
 };
 
-// Makes `device` current and restores the previous device on every path.
-class DeviceScope {
- public:
-  explicit DeviceScope(int device) {
-    GPB_CUDA_CHECK(cudaGetDevice(&previous_));
-    GPB_CUDA_CHECK(cudaSetDevice(device));
-  }
-  DeviceScope(const DeviceScope&) = delete;
-  DeviceScope& operator=(const DeviceScope&) = delete;
-  ~DeviceScope() { GPB_CUDA_CHECK_NOEXCEPT(cudaSetDevice(previous_)); }
-
- private:
-  int previous_ = 0;
-};
 constexpr unsigned long long kClockProbeNs = 50'000;  // >= 50 globaltimer ticks of 1 us
 }  // namespace
 
@@ -127,7 +113,7 @@ CudaSetTimingBackend::CudaSetTimingBackend(const std::vector<Lane>& lanes,
                                            const Body& body,
                                            std::optional<double> default_clock_mhz,
                                            bool allow_gate)
-    : lanes_(lanes), default_clock_mhz_(default_clock_mhz) {
+    : lanes_(lanes), lane_per_op_s_(lanes.size()), default_clock_mhz_(default_clock_mhz) {
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     const DeviceScope on(lanes_[i].device);  // events and the gate's flag belong to this device
     timings_.push_back(std::make_unique<CudaTimingBackend>(
@@ -157,6 +143,9 @@ TimedSample CudaSetTimingBackend::sample(std::int64_t ops) {
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     const DeviceScope on(lanes_[i].device);
     const TimedSample t = timings_[i]->collect();
+    if (ops > 0) {
+      lane_per_op_s_[i].push_back(t.elapsed_s / static_cast<double>(ops));
+    }
     slowest.elapsed_s = std::max(slowest.elapsed_s, t.elapsed_s);
     slowest.gate_timeout = slowest.gate_timeout || t.gate_timeout;
     if (t.sm_clock_mhz && (!slowest.sm_clock_mhz || *t.sm_clock_mhz < *slowest.sm_clock_mhz)) {

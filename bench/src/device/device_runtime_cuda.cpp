@@ -4,6 +4,7 @@
 #include <gpb/cuda_raii.hpp>
 #include <gpb/device_runtime.hpp>
 #include <gpb/machine/host_link.hpp>
+#include <gpb/machine/nvml.hpp>
 #include <gpb/measure/peaks.hpp>
 
 #include <cublasLt.h>
@@ -138,7 +139,16 @@ class CudaDeviceRuntime final : public DeviceRuntime {
       return {false, describe(e, "cudaDeviceCanAccessPeer")};
     }
     if (can == 0) {
-      return {false, "cudaDeviceCanAccessPeer reports no access"};
+      // NVML says why, where it knows (the chipset, the IOH topology, a registry key).
+      std::string why = "cudaDeviceCanAccessPeer reports no access";
+      std::string unused;
+      if (const auto nvml = Nvml::load(unused)) {
+        const auto p2p = nvml->p2p_read_supported(from.pci_bus_id, to.pci_bus_id);
+        if (p2p.value && !*p2p.value && !p2p.reason.empty()) {
+          why += "; NVML P2P read status: " + p2p.reason;
+        }
+      }
+      return {false, why};
     }
     return {true, ""};
   }

@@ -48,12 +48,20 @@ std::string per_device_note(const std::vector<std::pair<int, std::string>>& text
   return join(parts, "; ");
 }
 
-/// Statistics, the headline rate and the best-sample rate (MR-4).
+/// Statistics, the headline rate and the best-sample rate (MR-4); for latency cases the
+/// median and the best time per access.
 void derive_rates(const Context& ctx, CaseResult& r) {
   if (r.sample_s.empty()) {
     return;
   }
   r.stats = summarize(r.sample_s);
+  if (ctx.rate_kind() == RateKind::latency) {
+    r.headline = Metric{"latency", r.stats->median_s * 1e9, "ns", "median_s per access"};
+    r.headline->role = ctx.headline_role();
+    r.metrics.insert(r.metrics.begin(),
+                     Metric{"best", r.stats->min_s * 1e9, "ns", "min_s per access"});
+    return;
+  }
   const bool bandwidth = ctx.rate_kind() == RateKind::bandwidth;
   const double units = bandwidth ? r.work.bytes : r.work.flops;
   const double scale = bandwidth ? 1e9 : 1e12;
@@ -195,7 +203,9 @@ std::optional<CaseEvidence> CaseExecutor::why_not_run(const Instance& inst,
 
 CaseEvidence CaseExecutor::run_body(const Instance& inst, CaseResult& r) {
   CaseEvidence e;
-  Context ctx(options_, r, inst.gpus);
+  RunOptions options = options_;
+  options.policy = with_min_time_cap(options_.policy, inst.spec->min_time_cap_s);
+  Context ctx(options, r, inst.gpus);
   // The one catch of benchmark code (DESIGN §9): every outcome becomes evidence.
   try {
     if (inst.gpus.empty()) {
