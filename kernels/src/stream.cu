@@ -10,6 +10,8 @@
 
 #include <type_traits>
 
+#include "current_device.cuh"
+
 namespace gpb {
 namespace {
 
@@ -359,13 +361,8 @@ cudaError_t launch_stream(StreamOp op,
 
 template <class T>
 cudaError_t launch_fill_hash(T* a, std::size_t n, std::uint64_t seed, T lo, cudaStream_t stream) {
-  int device = 0;
   int sms = 0;
-  if (const cudaError_t e = cudaGetDevice(&device); e != cudaSuccess) {
-    return e;
-  }
-  if (const cudaError_t e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
-      e != cudaSuccess) {
+  if (const cudaError_t e = current_device_sms(sms); e != cudaSuccess) {
     return e;
   }
   fill_hash_kernel<T><<<sms * 8, 256, 0, stream>>>(a, n, seed, lo);

@@ -18,7 +18,7 @@ TEST(GpuCopy, PinnedBeatsPageableWithinPeak) {
   const auto out = std::filesystem::temp_directory_path() / "gpb_gpu_copy.json";
   std::filesystem::remove(out);
   const std::string cmd = gpb::test::gpubench_path() +
-                          " run --family copy --devices 0 --quiet --overwrite --out " +
+                          " run --family copy/h2d,copy/d2h --devices 0 --quiet --overwrite --out " +
                           out.string() + " > /dev/null";
   const int rc = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(rc)) << cmd;
