@@ -16,11 +16,13 @@
 #   BUILD_DIR  a build with CUDA (default: build-gpu; built with -DCMAKE_CUDA_ARCHITECTURES=90
 #              there if missing). A lib/ folder inside it is put on LD_LIBRARY_PATH, for shared
 #              libraries the GPU machine lacks (e.g. Google Benchmark).
-#   OUT_DIR    at most 8 files: device-check.log (GPU test output too), summary.txt,
-#              result-{quick,default,variants,repeat,watchdog}.json, torch-reference.json
+#   OUT_DIR    device-check.log (GPU test output too), summary.txt,
+#              result-{quick,default,variants,interconnect,repeat,watchdog}.json,
+#              torch-reference.json, nvbandwidth.txt
 #              (default: $OUT, else ./device-out)
-# GPB_DC_DEFAULT=0 / GPB_DC_VARIANTS=0 leave out the default-profile run (~2 min) / the stream
-# variants (~2.5 min), for a lease too short for everything.
+# GPB_DC_DEFAULT=0 / GPB_DC_VARIANTS=0 / GPB_DC_INTERCONNECT=0 leave out the default-profile
+# run (~2 min) / the stream variants (~2.5 min) / the interconnect families and nvbandwidth
+# (~1.5 min), for a lease too short for everything.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build-gpu}"
@@ -101,6 +103,23 @@ fi
 if [ "${GPB_DC_VARIANTS:-1}" != 0 ]; then
   run_case "stream launch-shape variants" 160 --full --family stream/variant --min-time 0.2 \
     --timeout 3 --out "$stage/result-variants.json"
+fi
+# The interconnect families at the default profile (one GPU: peer cases are not_applicable and
+# the exit code stays 0), then nvbandwidth's matching tests on the same card, when its binary is
+# carried (GPB_DC_NVBANDWIDTH, default <build>/peers/nvbandwidth; build it with
+# ../shared/peers/build.sh).
+if [ "${GPB_DC_INTERCONNECT:-1}" != 0 ]; then
+  run_case "interconnect (copy, peer)" 150 --family copy,peer --out "$stage/result-interconnect.json"
+  nvbw="${GPB_DC_NVBANDWIDTH:-$build/peers/nvbandwidth}"
+  if [ -x "$nvbw" ]; then
+    step "nvbandwidth side by side"
+    echo "### nvbandwidth" >>"$summary"
+    timeout 120 "$nvbw" -t host_to_device_memcpy_ce device_to_host_memcpy_ce \
+      host_to_device_bidirectional_memcpy_ce device_to_host_bidirectional_memcpy_ce \
+      device_local_copy host_device_latency_sm >"$out/nvbandwidth.txt" 2>>"$log"
+    echo "nvbandwidth: exit code $?" | tee -a "$log" "$summary"
+    grep -E "^(Running|SUM)" "$out/nvbandwidth.txt" >>"$summary" 2>/dev/null
+  fi
 fi
 run_case "HBM repeatability (3 repetitions)" 40 --quick --family stream \
   'hbm/kernel=(copy|triad)/dtype=f32' --benchmark_repetitions=3 --out "$stage/result-repeat.json"
