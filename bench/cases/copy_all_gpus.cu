@@ -9,6 +9,7 @@
 // Peak = the sum of every GPU's PCIe per-direction peak (x 2 both ways).
 #include <gpb/cuda_check.hpp>
 #include <gpb/kernels/interconnect.cuh>
+#include <gpb/models/work_models.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -92,7 +93,7 @@ void run(Context& ctx, const AllPoint& p) {
   }
   const double directions = h2d && d2h ? 2.0 : 1.0;
   ctx.set_work({0.0,
-                directions * static_cast<double>(n) * static_cast<double>(bytes),
+                link_copy_bytes(bytes, h2d && d2h ? 2 : 1, static_cast<int>(n)),
                 h2d && d2h ? "2 x N x S (S each way per GPU, counted once)"
                            : "N x S (S per GPU, counted once)"},
                RateKind::bandwidth);
@@ -122,17 +123,12 @@ void run(Context& ctx, const AllPoint& p) {
       policy);
 
   // Each GPU's share: its bytes over the slower of its own lanes.
-  const std::vector<double>& lane_s = ctx.lane_median_s();
-  for (std::size_t i = 0; i < n && lane_s.size() == lanes.size(); ++i) {
-    double slowest = 0;
-    for (std::size_t l = 0; l < lanes.size(); ++l) {
-      if (lane_gpu[l] == i) {
-        slowest = std::max(slowest, lane_s[l]);
-      }
-    }
-    if (slowest > 0) {
+  const std::vector<double> shares =
+      group_rates_gbps(static_cast<double>(bytes), ctx.lane_median_s(), lane_gpu, n);
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    if (shares[i] > 0) {
       ctx.add_metric({"gpu" + std::to_string(ctx.gpu(i).ordinal) + "_share",
-                      directions * static_cast<double>(bytes) / slowest / 1e9,
+                      shares[i],
                       "GB/s",
                       "this GPU's bytes / its own median time, all GPUs copying at once"});
     }

@@ -8,6 +8,7 @@
 // link's per-direction peak. --full sweeps the size.
 #include <gpb/cuda_check.hpp>
 #include <gpb/kernels/interconnect.cuh>
+#include <gpb/models/work_models.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -58,7 +59,7 @@ void run(Context& ctx, const BidirPoint& p) {
   GPB_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()));
   Stream d2h_stream = make_stream();
 
-  ctx.set_work({0.0, 2.0 * static_cast<double>(bytes), "2 x S (S each way, counted once)"},
+  ctx.set_work({0.0, link_copy_bytes(bytes, 2, 1), "2 x S (S each way, counted once)"},
                RateKind::bandwidth);
   ctx.set_convention({"bidir_total", "ce", "once", "host_pinned"});
   ctx.set_headline_role({RoleKind::h2d_d2h_bidirectional, ""});

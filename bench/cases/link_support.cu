@@ -6,6 +6,7 @@
 #include <gpb/machine/host_link.hpp>
 #include <gpb/machine/nvml.hpp>
 #include <gpb/models/pointer_chase.hpp>
+#include <gpb/models/work_models.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -241,11 +242,12 @@ void ScopedPeerAccess::disable_all() noexcept {
 void add_direction_metrics(Context& ctx,
                            std::uint64_t bytes,
                            const std::vector<std::string>& names) {
-  const std::vector<double>& lane_s = ctx.lane_median_s();
-  for (std::size_t lane = 0; lane < lane_s.size() && lane < names.size(); ++lane) {
-    if (lane_s[lane] > 0) {
+  const std::vector<double> rates =
+      lane_rates_gbps(static_cast<double>(bytes), ctx.lane_median_s());
+  for (std::size_t lane = 0; lane < rates.size() && lane < names.size(); ++lane) {
+    if (rates[lane] > 0) {
       ctx.add_metric({names[lane] + "_during_bidir",
-                      static_cast<double>(bytes) / lane_s[lane] / 1e9,
+                      rates[lane],
                       "GB/s",
                       "S / this direction's own median time (bidir_per_direction)"});
     }

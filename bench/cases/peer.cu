@@ -17,6 +17,7 @@
 #include <gpb/kernels/interconnect.cuh>
 #include <gpb/machine/peer_link.hpp>
 #include <gpb/models/pointer_chase.hpp>
+#include <gpb/models/work_models.hpp>
 
 #include <algorithm>
 #include <vector>
@@ -110,7 +111,7 @@ void run_copy(Context& ctx, const PeerPoint& p) {
 
   const double directions = bidir ? 2.0 : 1.0;
   ctx.set_work({0.0,
-                directions * static_cast<double>(bytes),
+                link_copy_bytes(bytes, bidir ? 2 : 1, 1),
                 bidir ? "2 x S (S each way, counted once)" : "S (bytes copied, counted once)"},
                RateKind::bandwidth);
   ctx.set_convention({bidir ? "bidir_total" : "uni", ce ? "ce" : "sm", "once", "device"});

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/models/work_models.hpp>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -61,6 +62,45 @@ double gemm_flops(std::int64_t m, std::int64_t n, std::int64_t k) noexcept {
 
 double copy_bytes(std::uint64_t size_bytes) noexcept {
   return static_cast<double>(size_bytes);
+}
+
+double link_copy_bytes(std::uint64_t size_bytes, int directions, int gpus) noexcept {
+  return static_cast<double>(size_bytes) * static_cast<double>(directions) *
+         static_cast<double>(gpus);
+}
+
+std::vector<double> lane_rates_gbps(double bytes_per_lane,
+                                    const std::vector<double>& lane_median_s) {
+  std::vector<double> out;
+  for (const double t : lane_median_s) {
+    out.push_back(t > 0 ? bytes_per_lane / t / 1e9 : 0.0);
+  }
+  return out;
+}
+
+std::vector<double> group_rates_gbps(double bytes_per_lane,
+                                     const std::vector<double>& lane_median_s,
+                                     const std::vector<std::size_t>& lane_group,
+                                     std::size_t groups) {
+  if (lane_group.size() != lane_median_s.size()) {
+    return {};
+  }
+  std::vector<double> slowest(groups, 0.0);
+  std::vector<int> lanes(groups, 0);
+  for (std::size_t l = 0; l < lane_group.size(); ++l) {
+    if (lane_group[l] >= groups) {
+      return {};
+    }
+    slowest[lane_group[l]] = std::max(slowest[lane_group[l]], lane_median_s[l]);
+    ++lanes[lane_group[l]];
+  }
+  std::vector<double> out(groups, 0.0);
+  for (std::size_t g = 0; g < groups; ++g) {
+    if (slowest[g] > 0) {
+      out[g] = bytes_per_lane * lanes[g] / slowest[g] / 1e9;
+    }
+  }
+  return out;
 }
 
 }  // namespace gpb

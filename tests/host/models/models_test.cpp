@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -89,6 +90,48 @@ TEST(WorkModels, GemmAndCopy) {
   EXPECT_EQ(gemm_flops(65536, 65536, 65536), 562949953421312.0);  // 2^49
   EXPECT_EQ(copy_bytes(256 * kMiB), static_cast<double>(256 * kMiB));
   EXPECT_EQ(copy_bytes((1ull << 32) + 1), 4294967297.0);
+}
+
+// ---- link copies: one way, both ways, every GPU at once (§2.5) -----------------------------
+
+TEST(LinkAccounting, BytesPerOpCountEachDirectionAndGpuOnce) {
+  EXPECT_EQ(link_copy_bytes(kGiB, 1, 1), static_cast<double>(kGiB));              // S
+  EXPECT_EQ(link_copy_bytes(kGiB, 2, 1), 2.0 * static_cast<double>(kGiB));        // 2S
+  EXPECT_EQ(link_copy_bytes(512 * kMiB, 1, 8), 4.0 * static_cast<double>(kGiB));  // N x S
+  EXPECT_EQ(link_copy_bytes(512 * kMiB, 2, 8), 8.0 * static_cast<double>(kGiB));  // 2 x N x S
+}
+
+TEST(LinkAccounting, BidirectionalTotalAndEachDirection) {
+  // 1 GB each way; H2D took 20 ms and D2H 25 ms while both ran. The headline (executor:
+  // work / the sample's time, the slower lane) is the total; each direction keeps its own.
+  const double s = 1e9;
+  const std::vector<double> lane_s = {0.020, 0.025};
+  const double total = link_copy_bytes(1'000'000'000, 2, 1) / std::max(lane_s[0], lane_s[1]) / 1e9;
+  EXPECT_DOUBLE_EQ(total, 80.0);
+  const std::vector<double> each = lane_rates_gbps(s, lane_s);
+  ASSERT_EQ(each.size(), 2u);
+  EXPECT_DOUBLE_EQ(each[0], 50.0);
+  EXPECT_DOUBLE_EQ(each[1], 40.0);
+  // The total is never the sum of the two own rates when the directions differ: 80 < 90.
+  EXPECT_LT(total, each[0] + each[1]);
+  EXPECT_EQ(lane_rates_gbps(s, {0.0, -1.0}), (std::vector<double>{0.0, 0.0}));
+}
+
+TEST(LinkAccounting, EachGpuShareOverItsSlowestLane) {
+  // Four GPUs copying both ways at once (lanes: gpu0 h2d, gpu0 d2h, gpu1 h2d, ...), 1 GB per
+  // lane; GPU 2 sits behind a shared switch and takes twice as long one way.
+  const std::vector<double> lane_s = {0.02, 0.02, 0.02, 0.025, 0.04, 0.02, 0.02, 0.02};
+  const std::vector<std::size_t> gpu = {0, 0, 1, 1, 2, 2, 3, 3};
+  const std::vector<double> share = group_rates_gbps(1e9, lane_s, gpu, 4);
+  ASSERT_EQ(share.size(), 4u);
+  EXPECT_DOUBLE_EQ(share[0], 100.0);
+  EXPECT_DOUBLE_EQ(share[1], 80.0);
+  EXPECT_DOUBLE_EQ(share[2], 50.0);
+  EXPECT_DOUBLE_EQ(share[3], 100.0);
+  // A GPU without a time has no share; malformed lane lists give nothing.
+  EXPECT_EQ(group_rates_gbps(1e9, {0.01}, {0}, 2), (std::vector<double>{100.0, 0.0}));
+  EXPECT_TRUE(group_rates_gbps(1e9, {0.01, 0.02}, {0}, 1).empty());
+  EXPECT_TRUE(group_rates_gbps(1e9, {0.01}, {3}, 2).empty());
 }
 
 // ---- peaks (§3, MR-13) ------------------------------------------------------------------

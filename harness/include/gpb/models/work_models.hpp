@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace gpb {
 
@@ -27,5 +28,22 @@ double gemm_flops(std::int64_t m, std::int64_t n, std::int64_t k) noexcept;
 
 /// Host copy counts each byte once (a copy of S bytes moved S bytes), like bandwidthTest.
 double copy_bytes(std::uint64_t size_bytes) noexcept;
+
+/// Bytes of one op of a link copy (METHODOLOGY §2.5): S in each of `directions` (1 or 2)
+/// directions on each of `gpus` GPUs, each byte counted once: S, 2S, N x S, 2 x N x S.
+double link_copy_bytes(std::uint64_t size_bytes, int directions, int gpus) noexcept;
+
+/// Each lane's own rate in GB/s, `bytes_per_lane` over its median seconds per op (a direction
+/// of a bidirectional copy while the other runs); 0 for a lane without a time.
+std::vector<double> lane_rates_gbps(double bytes_per_lane,
+                                    const std::vector<double>& lane_median_s);
+
+/// The rate of each group of lanes (a GPU's lanes in an all-GPU copy): the group's bytes over
+/// its slowest lane, `lane_group[l]` naming lane l's group among `groups`; 0 for a group
+/// without a time. Empty when the two lane lists differ in length or a group is out of range.
+std::vector<double> group_rates_gbps(double bytes_per_lane,
+                                     const std::vector<double>& lane_median_s,
+                                     const std::vector<std::size_t>& lane_group,
+                                     std::size_t groups);
 
 }  // namespace gpb
