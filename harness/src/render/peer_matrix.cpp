@@ -71,6 +71,12 @@ PeerCell make_cell(const std::vector<const CaseResult*>& runs, const std::string
         cell.link = it->second;
       }
     }
+    if (cell.link_warnings.empty()) {
+      const auto it = r->notes.find("link_warnings");
+      if (it != r->notes.end()) {
+        cell.link_warnings = it->second;
+      }
+    }
   }
   cell.value = median_if_any(std::move(values));
   cell.fraction = median_if_any(std::move(fractions));
@@ -253,8 +259,31 @@ std::vector<std::string> peer_link_lines(const PeerMatrix& m) {
   return out;
 }
 
-std::vector<std::string> peer_reason_lines(const PeerMatrix& m) {
+std::vector<std::string> peer_warning_lines(const PeerMatrix& m) {
+  std::vector<std::string> texts;  // in order of first appearance
+  std::map<std::string, std::vector<std::string>> pairs;
+  for (std::size_t row = 0; row < m.devices.size(); ++row) {
+    for (std::size_t col = 0; col < m.devices.size(); ++col) {
+      const PeerCell& c = m.cells[row][col];
+      if (row == col || !c.present || c.link_warnings.empty()) {
+        continue;
+      }
+      auto& list = pairs[c.link_warnings];
+      if (list.empty()) {
+        texts.push_back(c.link_warnings);
+      }
+      list.push_back(pair_text(m, row, col));
+    }
+  }
   std::vector<std::string> out;
+  for (const auto& t : texts) {
+    out.push_back("link warning, " + join(pairs[t], " ") + ": " + t);
+  }
+  return out;
+}
+
+std::vector<std::string> peer_reason_lines(const PeerMatrix& m) {
+  std::vector<std::string> out = peer_warning_lines(m);
   for (std::size_t row = 0; row < m.devices.size(); ++row) {
     for (std::size_t col = 0; col < m.devices.size(); ++col) {
       const PeerCell& c = m.cells[row][col];

@@ -212,6 +212,7 @@ OJson json_peer_matrix(const PeerMatrixSection& s) {
       put_opt(jc, "value", c.value, no_value_reason(c));
       put_opt(jc, "fraction", c.fraction, c.value ? "no peak for this link" : no_value_reason(c));
       jc["link"] = c.link;
+      jc["link_warnings"] = c.link_warnings;
       jc["reason"] = c.reason;
       jc["message"] = c.message;
       jc["runs"] = c.runs;

@@ -352,6 +352,23 @@ TEST(PeerMatrixText, ThreeGpusWithAHoleLineByLine) {
                 "encountered\n");
 }
 
+TEST(PeerMatrixText, LinkWarningsAreListedOnceWithTheirPairs) {
+  std::vector<CaseResult> rs = three_gpu_results();
+  const std::string inactive = "4 of 18 NVLink links inactive on gpu 0000:18:00.0";
+  rs[0].notes["link_warnings"] = inactive;  // 0>1
+  rs[2].notes["link_warnings"] = inactive;  // 1>0
+  rs[1].notes["link_warnings"] = "the pair falls back to PCIe although gpu 0 has NVLink";
+  const auto ms = peer_matrices(rs);
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_EQ(ms[0].cells[0][1].link_warnings, inactive);
+  const auto lines = peer_reason_lines(ms[0]);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "link warning, 0>1 1>0: " + inactive);
+  EXPECT_EQ(lines[1], "link warning, 0>2: the pair falls back to PCIe although gpu 0 has NVLink");
+  EXPECT_NE(text_of(ms[0]).find("  link warning, 0>1 1>0: " + inactive + "\n"), std::string::npos);
+  EXPECT_TRUE(peer_warning_lines(peer_matrices(three_gpu_results())[0]).empty());
+}
+
 TEST(PeerMatrixText, ControlCharactersFromResultsAreNeutralised) {
   auto c = failed(
       pair_case("peer/x\x1b[31m", 0, 1, Status::error, {}, {}, "L\x1b[2J"), "r", "line\nbreak\x07");

@@ -23,6 +23,8 @@ struct PeerCell {
   std::optional<double> value;     ///< headline value when the case produced one (finite)
   std::optional<double> fraction;  ///< of the link's peak (peak.fraction, finite)
   std::string link;                ///< notes["link"], e.g. "NVLink4 x18"; "" when not recorded
+  std::string link_warnings;       ///< notes["link_warnings"]: links below their maximum,
+                                   ///< a fallback to PCIe, readings that failed; "" for none
   std::string reason;              ///< reasons[0] when not valid
   std::string message;             ///< the case's message: the reason in words
   std::string case_name;
@@ -68,7 +70,12 @@ std::string peer_cell_report_text(const PeerMatrix& m, std::size_t row, std::siz
 /// appearance ("not recorded: ..." for pairs without one); empty when no pair has a label.
 std::vector<std::string> peer_link_lines(const PeerMatrix& m);
 
-/// One entry per present pair whose status is neither valid nor noisy, row by row:
+/// One entry per distinct link warning, with the pairs that carry it:
+/// "link warning, 0>1 1>0: 4 of 18 NVLink links inactive on gpu 0000:1b:00.0".
+std::vector<std::string> peer_warning_lines(const PeerMatrix& m);
+
+/// The link warnings (peer_warning_lines), then one entry per present pair whose status is
+/// neither valid nor noisy, row by row:
 /// "0>2 not_supported (no_peer_access): GPU 0 cannot access GPU 2 directly ...".
 std::vector<std::string> peer_reason_lines(const PeerMatrix& m);
 
