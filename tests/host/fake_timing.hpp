@@ -32,6 +32,9 @@ class FakeTimingBackend final : public TimingBackend {
   double overhead_s = 1e-6;
   /// Called after each sample with its call index (e.g. to raise a stop flag).
   std::function<void(int)> after_sample;
+  /// A set of lanes: lane l's span is the sample's elapsed time x lane_scale[l] (one of them
+  /// 1, the slowest); empty for a single stream.
+  std::vector<double> lane_scale;
 
   // Observations.
   std::vector<std::string> log;  ///< "warmup", "sample(<ops>)", "sleep"
@@ -58,6 +61,9 @@ class FakeTimingBackend final : public TimingBackend {
     }
     for (int g : gate_timeout_at) {
       t.gate_timeout = t.gate_timeout || g == i;
+    }
+    for (const double f : lane_scale) {
+      t.lane_elapsed_s.push_back(t.elapsed_s * f);
     }
     sample_elapsed.push_back(t.elapsed_s);
     if (std::isfinite(t.elapsed_s) && t.elapsed_s > 0) {

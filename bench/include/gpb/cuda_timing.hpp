@@ -75,13 +75,10 @@ class CudaSetTimingBackend final : public TimingBackend {
   std::optional<double> default_sm_clock_mhz() const override { return default_clock_mhz_; }
   double now_s() override;
   void sleep_s(double s) override;
-  /// Each lane's own seconds per operation in every timed batch so far, in lane order.
-  const std::vector<std::vector<double>>& lane_per_op_s() const noexcept { return lane_per_op_s_; }
 
  private:
   std::vector<Lane> lanes_;
   std::vector<std::unique_ptr<CudaTimingBackend>> timings_;  // one per lane, same order
-  std::vector<std::vector<double>> lane_per_op_s_;
   std::optional<double> default_clock_mhz_;
 };
 

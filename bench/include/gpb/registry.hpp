@@ -153,12 +153,13 @@ class Context {
   void measure_lanes(const std::vector<Lane>& lanes,
                      const SetBody& body,
                      const MeasurePolicy& policy);
-  /// After measure_all / measure_lanes: each lane's median seconds per operation over the
-  /// timed batches, in lane order (a direction's or a GPU's own share of the sample).
+#endif
+  /// After measure_all / measure_lanes: each lane's median seconds per operation over the kept
+  /// samples, in lane order (a direction's or a GPU's own share of the sample); empty after a
+  /// single-stream measurement.
   const std::vector<double>& lane_median_s() const noexcept {
     return lane_median_s_;
   }
-#endif
 
   CaseResult& result() noexcept {
     return result_;
@@ -179,8 +180,8 @@ class Context {
   bool verify_called_ = false;
 #if GPB_HAS_CUDA
   std::vector<cudaStream_t> streams_;
-  std::vector<double> lane_median_s_;
 #endif
+  std::vector<double> lane_median_s_;
 };
 
 /// Description of one sweep point.

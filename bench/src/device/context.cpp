@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gpb/measure/stats.hpp>
 #include <gpb/registry.hpp>
 #include <gpb/timing.hpp>
 
@@ -76,6 +77,10 @@ void Context::measure_with(TimingBackend& backend, const MeasurePolicy& policy) 
   result_.sample_s = std::move(s.per_op_s);
   result_.stop = std::move(s.stop);
   result_.sm_clock = std::move(s.sm_clock);
+  lane_median_s_.clear();
+  for (const auto& lane : s.lane_per_op_s) {
+    lane_median_s_.push_back(lane.empty() ? 0.0 : median_of(lane));
+  }
   result_.status = s.status;
   for (auto& r : s.reasons) {
     result_.reasons.push_back(std::move(r));

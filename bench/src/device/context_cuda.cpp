@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gpb/cuda_check.hpp>
 #include <gpb/cuda_timing.hpp>
-#include <gpb/measure/stats.hpp>
 #include <gpb/models/planner.hpp>
 #include <gpb/registry.hpp>
+
+#include <algorithm>
 
 namespace gpb {
 
@@ -61,12 +62,15 @@ void Context::measure_lanes(const std::vector<Lane>& lanes,
       lowest_max_clock = c;
     }
   }
-  CudaSetTimingBackend backend(timed, body, lowest_max_clock, policy.allow_gate);
-  measure_with(backend, policy);
-  lane_median_s_.clear();
-  for (const auto& per_op : backend.lane_per_op_s()) {
-    lane_median_s_.push_back(per_op.empty() ? 0.0 : median_of(per_op));
+  // Lanes overlap only behind their gates: a batch too long to wait behind one would run the
+  // lanes one after another (the host queues lane 0's copies, which start at once, before lane
+  // 1's), so several lanes keep their batches gated.
+  MeasurePolicy gated = policy;
+  if (lanes.size() > 1) {
+    gated.max_ops_per_sample = std::min(gated.max_ops_per_sample, CudaTimingBackend::kMaxGatedOps);
   }
+  CudaSetTimingBackend backend(timed, body, lowest_max_clock, policy.allow_gate);
+  measure_with(backend, gated);
 }
 
 }  // namespace gpb

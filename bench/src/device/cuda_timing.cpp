@@ -113,7 +113,7 @@ CudaSetTimingBackend::CudaSetTimingBackend(const std::vector<Lane>& lanes,
                                            const Body& body,
                                            std::optional<double> default_clock_mhz,
                                            bool allow_gate)
-    : lanes_(lanes), lane_per_op_s_(lanes.size()), default_clock_mhz_(default_clock_mhz) {
+    : lanes_(lanes), default_clock_mhz_(default_clock_mhz) {
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     const DeviceScope on(lanes_[i].device);  // events and the gate's flag belong to this device
     timings_.push_back(std::make_unique<CudaTimingBackend>(
@@ -143,9 +143,7 @@ TimedSample CudaSetTimingBackend::sample(std::int64_t ops) {
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     const DeviceScope on(lanes_[i].device);
     const TimedSample t = timings_[i]->collect();
-    if (ops > 0) {
-      lane_per_op_s_[i].push_back(t.elapsed_s / static_cast<double>(ops));
-    }
+    slowest.lane_elapsed_s.push_back(t.elapsed_s);
     slowest.elapsed_s = std::max(slowest.elapsed_s, t.elapsed_s);
     slowest.gate_timeout = slowest.gate_timeout || t.gate_timeout;
     if (t.sm_clock_mhz && (!slowest.sm_clock_mhz || *t.sm_clock_mhz < *slowest.sm_clock_mhz)) {

@@ -182,6 +182,12 @@ SampleOutcome take_sample(TimingBackend& backend,
     return SampleOutcome::discarded;
   }
   out.per_op_s.push_back(t.elapsed_s / static_cast<double>(ops));
+  if (out.lane_per_op_s.size() < t.lane_elapsed_s.size()) {
+    out.lane_per_op_s.resize(t.lane_elapsed_s.size());
+  }
+  for (std::size_t l = 0; l < t.lane_elapsed_s.size(); ++l) {
+    out.lane_per_op_s[l].push_back(t.lane_elapsed_s[l] / static_cast<double>(ops));
+  }
   out.stop.gpu_time_s += t.elapsed_s;
   if (t.sm_clock_mhz) {
     state.clocks_mhz.push_back(*t.sm_clock_mhz);
@@ -248,6 +254,7 @@ bool judge_throttled(std::vector<double>& throttled_per_op_s, SampleSet& out) {
     // Every sample ran below the clock threshold: report what the card did, marked throttled,
     // rather than nothing (MR-7: throttled is never empty or NaN).
     out.per_op_s = std::move(throttled_per_op_s);
+    out.lane_per_op_s.clear();  // kept only for kept samples: none of these was
     out.status = Status::throttled;
     out.reasons.push_back("all_samples_below_clock_threshold");
     return true;

@@ -109,8 +109,12 @@ std::vector<DeviceBinding> bind_devices(const SetNeeds& needs, const DeviceTopol
           }
           DeviceBinding b{
               {from, to}, pair_suffix(gpus[from].ordinal, gpus[to].ordinal), {}, {}, {}};
+          // Peer cases reach memory both ways (a read on the destination, the reverse copy of a
+          // bidirectional case): either direction missing makes the pair not supported.
           if (needs.peer_access && !topology.peer(from, to).access) {
             mark_no_peer(b, topology, from, to);
+          } else if (needs.peer_access && !topology.peer(to, from).access) {
+            mark_no_peer(b, topology, to, from);
           }
           out.push_back(std::move(b));
         }

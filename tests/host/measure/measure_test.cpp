@@ -516,6 +516,35 @@ namespace {
 
 // ---- time caps and the planned sampling time (a profile's budget is counted in these) ----
 
+TEST(MeasureLanes, LaneTimesComeFromTheKeptSamplesOnly) {
+  // Two lanes, the second 80 % of the first; calibration samples run 10x slower per op and a
+  // throttled sample in between is discarded: neither may reach a lane's times.
+  test::FakeTimingBackend b;
+  b.lane_scale = {1.0, 0.8};
+  b.per_op_fn = [](int i) { return i == 0 ? 1e-3 : 1e-4; };
+  b.default_clock = 1000;
+  b.clock_mhz = {1000, 1000, 1000, 100, 1000};  // call 3 throttled
+  MeasurePolicy p;
+  p.min_time_s = 0.01;
+  const SampleSet s = measure(b, p);
+  ASSERT_EQ(s.lane_per_op_s.size(), 2u);
+  EXPECT_EQ(s.lane_per_op_s[0].size(), s.per_op_s.size());
+  EXPECT_EQ(s.lane_per_op_s[1].size(), s.per_op_s.size());
+  EXPECT_EQ(s.stop.discarded, 1);
+  for (std::size_t k = 0; k < s.per_op_s.size(); ++k) {
+    EXPECT_DOUBLE_EQ(s.lane_per_op_s[0][k], s.per_op_s[k]);
+    EXPECT_DOUBLE_EQ(s.lane_per_op_s[1][k], 0.8 * s.per_op_s[k]);
+    EXPECT_LT(s.lane_per_op_s[0][k], 5e-4);  // no calibration sample
+  }
+}
+
+TEST(MeasureLanes, OneStreamHasNoLanes) {
+  test::FakeTimingBackend b;
+  MeasurePolicy p;
+  p.min_time_s = 0.01;
+  EXPECT_TRUE(measure(b, p).lane_per_op_s.empty());
+}
+
 TEST(MeasurePlan, MinTimeCapOnlyLowers) {
   MeasurePolicy p;
   p.min_time_s = 0.5;

@@ -62,6 +62,9 @@ struct TimedSample {
   double elapsed_s = 0;                ///< device time of the whole batch
   std::optional<double> sm_clock_mhz;  ///< measured SM clock during the batch (MR-7)
   bool gate_timeout = false;           ///< the launch gate's device-side timeout fired (MR-6)
+  /// Each lane's own span when several lanes are timed as one sample (elapsed_s is the
+  /// slowest); empty for a single stream.
+  std::vector<double> lane_elapsed_s;
 };
 
 /// What measure() drives. Implementations must keep verification and allocation out of
@@ -85,6 +88,9 @@ class TimingBackend {
 struct SampleSet {
   std::int64_t ops_per_sample = 0;
   std::vector<double> per_op_s;  ///< kept samples, seconds per operation
+  /// [lane][kept sample] seconds per operation of each lane, for the same kept samples as
+  /// per_op_s (empty for a single stream, and when only throttled samples remained).
+  std::vector<std::vector<double>> lane_per_op_s;
   StopInfo stop;
   Status status = Status::unknown;  ///< valid | noisy | throttled | invalid
   std::vector<std::string> reasons;

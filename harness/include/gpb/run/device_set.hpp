@@ -61,8 +61,9 @@ struct SetNeeds {
 
 /// The instances of one GPU case on `topology`. With no GPU, one binding without devices (the
 /// runner records it as skipped for want of a device). With one GPU, an ordered_pairs case is
-/// one not_applicable binding. A pair without peer access, when the case needs it, is a
-/// not_supported binding that names the pair and says how to inspect the peer matrix.
+/// one not_applicable binding. A pair without peer access in either direction, when the case
+/// needs it, is a not_supported binding that names the missing direction and says how to
+/// inspect the peer matrix.
 std::vector<DeviceBinding> bind_devices(const SetNeeds& needs, const DeviceTopology& topology);
 
 /// True for the name segments bind_devices() appends (gpu, gpus, ranks): they name the
