@@ -49,6 +49,8 @@ void run(Context& ctx, const AllPoint& p) {
   const bool h2d = p.flow != Flow::to_host;
   const bool d2h = p.flow != Flow::from_host;
   const std::uint64_t seed = ctx.seed();
+  const int directions = h2d && d2h ? 2 : 1;
+  ctx.require_host_bytes(checked_mul(checked_mul(directions, n), bytes));  // all pinned at once
   std::vector<GpuBuffers> buffers(n);
   for (std::size_t i = 0; i < n; ++i) {
     const GpuInfo& g = ctx.gpu(i);
@@ -91,9 +93,8 @@ void run(Context& ctx, const AllPoint& p) {
       lane_h2d.push_back(false);
     }
   }
-  const double directions = h2d && d2h ? 2.0 : 1.0;
   ctx.set_work({0.0,
-                link_copy_bytes(bytes, h2d && d2h ? 2 : 1, static_cast<int>(n)),
+                link_copy_bytes(bytes, directions, static_cast<int>(n)),
                 h2d && d2h ? "2 x N x S (S each way per GPU, counted once)"
                            : "N x S (S per GPU, counted once)"},
                RateKind::bandwidth);
@@ -106,18 +107,21 @@ void run(Context& ctx, const AllPoint& p) {
   MeasurePolicy policy = ctx.policy();
   policy.max_noise = std::max(policy.max_noise, 0.01);  // links are noisier than HBM (MR-3)
   GpuBuffers* bufs = buffers.data();
+  const auto copy_once = [=](std::size_t lane, cudaStream_t s) {
+    GpuBuffers& b = bufs[lane_gpu[lane]];
+    if (lane_h2d[lane]) {
+      GPB_CUDA_CHECK(
+          cudaMemcpyAsync(b.dev_dst.data(), b.host_src->data(), bytes, cudaMemcpyHostToDevice, s));
+    } else {
+      GPB_CUDA_CHECK(
+          cudaMemcpyAsync(b.host_dst->data(), b.dev_src.data(), bytes, cudaMemcpyDeviceToHost, s));
+    }
+  };
   ctx.measure_lanes(
       lanes,
       [=](std::size_t lane, cudaStream_t s, std::int64_t ops) {
-        GpuBuffers& b = bufs[lane_gpu[lane]];
         for (std::int64_t k = 0; k < ops; ++k) {
-          if (lane_h2d[lane]) {
-            GPB_CUDA_CHECK(cudaMemcpyAsync(
-                b.dev_dst.data(), b.host_src->data(), bytes, cudaMemcpyHostToDevice, s));
-          } else {
-            GPB_CUDA_CHECK(cudaMemcpyAsync(
-                b.host_dst->data(), b.dev_src.data(), bytes, cudaMemcpyDeviceToHost, s));
-          }
+          copy_once(lane, s);
         }
       },
       policy);
@@ -149,26 +153,39 @@ void run(Context& ctx, const AllPoint& p) {
   set_link_peak(ctx, total, directions, bytes, "PCIe of every GPU");
 
   if (ctx.options().verify) {
-    const std::uint64_t fresh = seed + 2 * n;  // new data for the checked copies (MR-11)
-    std::vector<std::pair<std::string, PatternCheck>> checks;
+    // New data (MR-11), every lane's copy once more, all at once as timed, then every
+    // destination checked.
+    const std::uint64_t fresh = seed + 2 * n;
     for (std::size_t i = 0; i < n; ++i) {
       const DeviceScope on(ctx.device(i));
-      GpuBuffers& b = buffers[i];
-      const std::string tag = "gpu" + std::to_string(ctx.device(i));
       if (h2d) {
-        fill_pattern(b.host_src->data(), bytes, fresh + i);
-        GPB_CUDA_CHECK(cudaMemcpyAsync(
-            b.dev_dst.data(), b.host_src->data(), bytes, cudaMemcpyHostToDevice, ctx.stream(i)));
-        GPB_CUDA_CHECK(cudaStreamSynchronize(ctx.stream(i)));
-        checks.emplace_back(tag + " device",
-                            check_on_device(ctx.device(i), b.dev_dst.data(), bytes, fresh + i));
+        fill_pattern(buffers[i].host_src->data(), bytes, fresh + i);
       }
       if (d2h) {
-        GPB_CUDA_CHECK(launch_fill_pattern(b.dev_src.data(), bytes, fresh + n + i, ctx.stream(i)));
-        GPB_CUDA_CHECK(cudaMemcpyAsync(
-            b.host_dst->data(), b.dev_src.data(), bytes, cudaMemcpyDeviceToHost, ctx.stream(i)));
+        GPB_CUDA_CHECK(
+            launch_fill_pattern(buffers[i].dev_src.data(), bytes, fresh + n + i, ctx.stream(i)));
         GPB_CUDA_CHECK(cudaStreamSynchronize(ctx.stream(i)));
-        checks.emplace_back(tag + " host", check_pattern(b.host_dst->data(), bytes, fresh + n + i));
+      }
+    }
+    for (std::size_t l = 0; l < lanes.size(); ++l) {
+      const DeviceScope on(ctx.device(lanes[l].device));
+      copy_once(l, lanes[l].stream);
+    }
+    for (const Context::Lane& l : lanes) {
+      const DeviceScope on(ctx.device(l.device));
+      GPB_CUDA_CHECK(cudaStreamSynchronize(l.stream));
+    }
+    std::vector<std::pair<std::string, PatternCheck>> checks;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string tag = "gpu" + std::to_string(ctx.device(i));
+      if (h2d) {
+        checks.emplace_back(
+            tag + " device",
+            check_on_device(ctx.device(i), buffers[i].dev_dst.data(), bytes, fresh + i));
+      }
+      if (d2h) {
+        checks.emplace_back(tag + " host",
+                            check_pattern(buffers[i].host_dst->data(), bytes, fresh + n + i));
       }
     }
     record_checks(ctx, checks);

@@ -48,6 +48,7 @@ void run(Context& ctx, const BidirPoint& p) {
   bind_to_gpu_node(ctx, gpu, bound, "host_affinity");
   const std::uint64_t bytes = p.bytes;
   ctx.require_device_bytes(2 * bytes);
+  ctx.require_host_bytes(2 * bytes);
   HostBytes host_src(bytes, HostMemory::pinned);  // H2D source
   HostBytes host_dst(bytes, HostMemory::pinned);  // D2H destination
   DeviceBuffer<unsigned char> dev_dst(static_cast<std::size_t>(bytes));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Device-local copy on one GPU: cudaMemcpyAsync device -> device (engine=ce: the driver's
-// device copy) and an SM copy kernel (engine=sm), S bytes from one buffer to another.
-// Byte counting is stated because the field disagrees on it: a copy of S bytes reads S and
-// writes S, and the headline counts both (2 x S per copy, read_plus_write), as BabelStream's
+// Device-local copy on one GPU: cudaMemcpyAsync device -> device (engine=driver: the driver
+// picks a copy engine or its own kernel) and an SM copy kernel (engine=sm), S bytes from one buffer
+// to another. Byte counting is stated because the field disagrees on it: a copy of S bytes reads S
+// and writes S, and the headline counts both (2 x S per copy, read_plus_write), as BabelStream's
 // copy and this tool's stream family do, so it compares with HBM bandwidth and its peak.
 // nvbandwidth's device_local_copy reports S / t, half of this number; that figure is recorded
 // beside it as a metric so both can be read off one result.
@@ -26,7 +26,7 @@ struct LocalPoint {
 };
 
 CaseDesc describe(const LocalPoint& p) {
-  return {{{"engine", p.copy_engine ? "ce" : "sm"}, {"size", size_text(p.bytes)}},
+  return {{{"engine", p.copy_engine ? "driver" : "sm"}, {"size", size_text(p.bytes)}},
           kDefault | kFull};
 }
 

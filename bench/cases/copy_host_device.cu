@@ -29,7 +29,7 @@ struct CopyPoint {
 };
 
 std::vector<CopyPoint> copy_sweep(bool h2d) {
-  std::vector<CopyPoint> points{{h2d, true, 256 * kMiB, kQuick},
+  std::vector<CopyPoint> points{{h2d, true, 256 * kMiB, kQuick | kFull},
                                 {h2d, true, 1 * kGiB, kDefault | kFull},
                                 {h2d, false, 1 * kGiB, kDefault | kFull},
                                 {h2d, true, 64 * kMiB, kFull},
@@ -52,6 +52,7 @@ void run(Context& ctx, const CopyPoint& p) {
   bind_to_gpu_node(ctx, gpu, bound, "host_affinity");
   const std::uint64_t bytes = p.bytes;
   ctx.require_device_bytes(bytes);
+  ctx.require_host_bytes(bytes);
   HostBytes host(bytes, p.pinned ? HostMemory::pinned : HostMemory::pageable);
   DeviceBuffer<unsigned char> device(static_cast<std::size_t>(bytes));
   cudaStream_t stream = ctx.stream();

@@ -9,7 +9,6 @@
 // the kernel's launch spread over thousands of loads per sample (METHODOLOGY §2.5).
 #include <gpb/cuda_check.hpp>
 #include <gpb/kernels/interconnect.cuh>
-#include <gpb/models/pointer_chase.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -37,6 +36,7 @@ void run_copy(Context& ctx, const SmCopyPoint& p) {
   bind_to_gpu_node(ctx, gpu, bound, "host_affinity");
   const std::uint64_t bytes = p.bytes;
   ctx.require_device_bytes(bytes);
+  ctx.require_host_bytes(bytes);
   HostBytes host(bytes, HostMemory::mapped);
   DeviceBuffer<unsigned char> device(static_cast<std::size_t>(bytes));
   cudaStream_t stream = ctx.stream();
@@ -92,16 +92,16 @@ void run_latency(Context& ctx, const LatencyPoint&) {
   const GpuInfo& gpu = ctx.gpu();
   std::optional<ScopedCpuAffinity> bound;
   bind_to_gpu_node(ctx, gpu, bound, "host_affinity");
-  const std::vector<std::uint32_t> chain =
-      make_chase_chain(kChaseSlots, kChaseStrideBytes, ctx.seed());
-  const std::uint64_t bytes = chain.size() * sizeof(std::uint32_t);
+  const std::uint64_t bytes = kChaseWords * sizeof(std::uint32_t);
   HostBytes host(bytes, HostMemory::mapped);
-  std::memcpy(host.data(), chain.data(), bytes);
-  measure_chase(ctx,
-                chain,
-                static_cast<const std::uint32_t*>(host.device_view()),
-                "host_mapped",
-                "pinned host memory");
+  measure_chase(
+      ctx,
+      [&](const std::vector<std::uint32_t>& chain) {
+        std::memcpy(host.data(), chain.data(), bytes);
+      },
+      static_cast<const std::uint32_t*>(host.device_view()),
+      "host_mapped",
+      "pinned host memory");
 }
 
 GPB_REGISTER("copy/h2d_sm",

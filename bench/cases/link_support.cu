@@ -255,10 +255,11 @@ void add_direction_metrics(Context& ctx,
 }
 
 void measure_chase(Context& ctx,
-                   const std::vector<std::uint32_t>& chain,
+                   const ChainUpload& upload,
                    const std::uint32_t* chain_view,
                    const std::string& cache_policy,
                    const std::string& memory) {
+  upload(make_chase_chain(kChaseSlots, kChaseStrideBytes, ctx.seed()));
   DeviceBuffer<std::uint32_t> end(1);  // on the current device
   std::uint32_t* end_p = end.data();
   ctx.set_work({0.0, 0.0, "one dependent 4-byte load per op"}, RateKind::latency);
@@ -278,14 +279,19 @@ void measure_chase(Context& ctx,
 
   if (ctx.options().verify) {
     constexpr std::int64_t kHops = 10000;
+    GPB_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()));  // no timed chase still reads it
+    const std::vector<std::uint32_t> fresh =
+        make_chase_chain(kChaseSlots, kChaseStrideBytes, ctx.seed() + 1);
+    upload(fresh);
     GPB_CUDA_CHECK(launch_pointer_chase(chain_view, kHops, end_p, ctx.stream()));
     std::uint32_t got = 0;
     GPB_CUDA_CHECK(cudaMemcpyAsync(&got, end_p, sizeof got, cudaMemcpyDeviceToHost, ctx.stream()));
     GPB_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()));
-    const std::uint32_t want = chase(chain, kHops);
+    const std::uint32_t want = chase(fresh, kHops);
     ctx.verified(got == want,
-                 "after " + std::to_string(kHops) + " loads the chase ends at word " +
-                     std::to_string(got) + ", the host's replay at " + std::to_string(want));
+                 "after " + std::to_string(kHops) +
+                     " loads of a fresh chain the chase ends at word " + std::to_string(got) +
+                     ", the host's replay at " + std::to_string(want));
   }
 }
 

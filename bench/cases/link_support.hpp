@@ -10,6 +10,7 @@
 #include <gpb/registry.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -120,12 +121,17 @@ void add_direction_metrics(Context& ctx,
 /// The latency chain: 8192 slots 256 bytes apart (2 MiB), one random cycle.
 constexpr std::size_t kChaseSlots = 8192;
 constexpr std::size_t kChaseStrideBytes = 256;
+constexpr std::size_t kChaseWords = kChaseSlots * kChaseStrideBytes / 4;
 
-/// Times one thread of the current device chasing `chain` through `chain_view` (its copy where
-/// the loads go: `memory` says where, for the note), records work, convention and the missing
-/// peak, and verifies the end word against the host's replay.
+/// Writes a chain of kChaseWords words where the loads will go.
+using ChainUpload = std::function<void(const std::vector<std::uint32_t>&)>;
+
+/// Times one thread of the current device chasing the chain of the run's seed through
+/// `chain_view` (the kChaseWords words `upload` writes: `memory` says where, for the note),
+/// records work, convention and the missing peak, then verifies on a fresh chain (MR-11): the
+/// word the device ends on equals the host's replay.
 void measure_chase(Context& ctx,
-                   const std::vector<std::uint32_t>& chain,
+                   const ChainUpload& upload,
                    const std::uint32_t* chain_view,
                    const std::string& cache_policy,
                    const std::string& memory);

@@ -16,7 +16,6 @@
 #include <gpb/cuda_check.hpp>
 #include <gpb/kernels/interconnect.cuh>
 #include <gpb/machine/peer_link.hpp>
-#include <gpb/models/pointer_chase.hpp>
 #include <gpb/models/work_models.hpp>
 
 #include <algorithm>
@@ -172,10 +171,13 @@ void run_copy(Context& ctx, const PeerPoint& p) {
           (lane == 0 ? fwd_from : back_from).data(), bytes, fresh + lane, nullptr));
       GPB_CUDA_CHECK(cudaDeviceSynchronize());
     }
-    for (std::size_t lane = 0; lane < lanes.size(); ++lane) {
+    for (std::size_t lane = 0; lane < lanes.size(); ++lane) {  // at once, as timed
       const DeviceScope on(ctx.device(lanes[lane].device));
       issue(bidir ? lane : 0, lanes[lane].stream);
-      GPB_CUDA_CHECK(cudaStreamSynchronize(lanes[lane].stream));
+    }
+    for (const Context::Lane& lane : lanes) {
+      const DeviceScope on(ctx.device(lane.device));
+      GPB_CUDA_CHECK(cudaStreamSynchronize(lane.stream));
     }
     checks.emplace_back("gpu" + std::to_string(dst), check_on_device(dst, f_to, bytes, fresh));
     if (bidir) {
@@ -196,17 +198,23 @@ void run_latency(Context& ctx, const LatencyPoint&) {
   const int src = ctx.device(0);
   const int dst = ctx.device(1);
   const ScopedPeerAccess access(src, dst);
-  const std::vector<std::uint32_t> chain =
-      make_chase_chain(kChaseSlots, kChaseStrideBytes, ctx.seed());
   DeviceBuffer<std::uint32_t> remote;
   {
     const DeviceScope on(dst);
-    remote = DeviceBuffer<std::uint32_t>(chain.size());
-    GPB_CUDA_CHECK(cudaMemcpy(
-        remote.data(), chain.data(), chain.size() * sizeof(std::uint32_t), cudaMemcpyHostToDevice));
+    remote = DeviceBuffer<std::uint32_t>(kChaseWords);
   }
   pair_link_peak(ctx);  // the link label for the matrix; a latency has no peak
-  measure_chase(ctx, chain, remote.data(), "device", "the destination GPU's memory");
+  measure_chase(
+      ctx,
+      [&](const std::vector<std::uint32_t>& chain) {
+        GPB_CUDA_CHECK(cudaMemcpy(remote.data(),
+                                  chain.data(),
+                                  chain.size() * sizeof(std::uint32_t),
+                                  cudaMemcpyHostToDevice));
+      },
+      remote.data(),
+      "device",
+      "the destination GPU's memory");
 }
 
 const Requires kPairs{true, 0, "", DeviceSet::ordered_pairs, true};

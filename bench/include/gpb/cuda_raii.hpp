@@ -91,18 +91,23 @@ template <class T>
 class DeviceBuffer {
  public:
   DeviceBuffer() noexcept = default;
+  /// Allocates on the current device, which is also where it is freed.
   explicit DeviceBuffer(std::size_t count) : count_(count) {
     if (count > 0) {
+      GPB_CUDA_CHECK(cudaGetDevice(&device_));
       GPB_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), checked_mul(count, sizeof(T))));
     }
   }
   DeviceBuffer(DeviceBuffer&& o) noexcept
-      : ptr_(std::exchange(o.ptr_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+      : ptr_(std::exchange(o.ptr_, nullptr)),
+        count_(std::exchange(o.count_, 0)),
+        device_(o.device_) {}
   DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
     if (this != &o) {
       release();
       ptr_ = std::exchange(o.ptr_, nullptr);
       count_ = std::exchange(o.count_, 0);
+      device_ = o.device_;
     }
     return *this;
   }
@@ -114,14 +119,24 @@ class DeviceBuffer {
   std::size_t size_bytes() const noexcept { return count_ * sizeof(T); }
 
  private:
+  /// Frees with the owning device current (a peer's buffer outlives the scope that made it),
+  /// then restores the caller's device.
   void release() noexcept {
-    if (ptr_ != nullptr) {
-      GPB_CUDA_CHECK_NOEXCEPT(cudaFree(ptr_));
-      ptr_ = nullptr;
+    if (ptr_ == nullptr) {
+      return;
     }
+    int current = device_;
+    const bool switched = cudaGetDevice(&current) == cudaSuccess && current != device_ &&
+                          cudaSetDevice(device_) == cudaSuccess;
+    GPB_CUDA_CHECK_NOEXCEPT(cudaFree(ptr_));
+    if (switched) {
+      GPB_CUDA_CHECK_NOEXCEPT(cudaSetDevice(current));
+    }
+    ptr_ = nullptr;
   }
   T* ptr_ = nullptr;
   std::size_t count_ = 0;
+  int device_ = 0;
 };
 
 /// Pinned, device-mapped host allocation (used by the launch gate's flag).

@@ -96,6 +96,9 @@ class Context {
   void set_headline_role(MetricRole role) { headline_role_ = std::move(role); }
   const MetricRole& headline_role() const noexcept { return headline_role_; }
 
+  /// MR-15: skip (insufficient_host_memory) unless `bytes` of host memory fit in MemAvailable
+  /// minus the reserve. Call before pinning large host buffers; proceeds when unreadable.
+  void require_host_bytes(std::uint64_t bytes);
   /// Records the verification verdict (MR-10); call once, after timing (MR-11).
   void verified(bool ok, std::string detail);
   [[noreturn]] void skip(Status status, std::string reason, const std::string& message);

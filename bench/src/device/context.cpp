@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <gpb/common/units.hpp>
+#include <gpb/machine/sysinfo.hpp>
 #include <gpb/measure/stats.hpp>
+#include <gpb/models/planner.hpp>
 #include <gpb/registry.hpp>
 #include <gpb/timing.hpp>
 
@@ -44,6 +47,20 @@ void Context::verified(bool ok, std::string detail) {
   verify_called_ = true;
   result_.verified = ok;
   result_.verification = std::move(detail);
+}
+
+void Context::require_host_bytes(std::uint64_t bytes) {
+  const auto available = read_mem_available();
+  if (!available) {
+    return;  // unreadable: the allocation itself will say so
+  }
+  const std::uint64_t usable = usable_host_bytes(*available);
+  if (bytes > usable) {
+    skip(Status::skipped,
+         "insufficient_host_memory",
+         "needs " + format_bytes(bytes) + " of host memory, usable " + format_bytes(usable) +
+             " (MemAvailable " + format_bytes(*available) + " minus reserve)");
+  }
 }
 
 void Context::skip(Status status, std::string reason, const std::string& message) {

@@ -45,6 +45,20 @@ std::optional<std::string> read_first_line(const std::string& path) {
   return line;
 }
 
+std::optional<std::uint64_t> read_mem_available(const std::string& root) {
+  std::ifstream in(root + "/proc/meminfo");
+  std::string key;
+  std::uint64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb) {
+    std::getline(in, unit);  // " kB"
+    if (key == "MemAvailable:") {
+      return kb * 1024;
+    }
+  }
+  return std::nullopt;
+}
+
 HostInfo collect_host_info(const std::string& root) {
   HostInfo h;
   char name[256] = {};

@@ -11,6 +11,11 @@ std::uint64_t usable_device_bytes(std::uint64_t free_bytes, std::uint64_t total_
   return free_bytes > reserve ? free_bytes - reserve : 0;
 }
 
+std::uint64_t usable_host_bytes(std::uint64_t available_bytes) noexcept {
+  const std::uint64_t reserve = std::max<std::uint64_t>(2ull << 30, available_bytes / 10);
+  return available_bytes > reserve ? available_bytes - reserve : 0;
+}
+
 std::optional<StreamPlan> plan_stream(StreamTarget target,
                                       std::uint64_t l2_bytes,
                                       std::size_t elem_bytes,

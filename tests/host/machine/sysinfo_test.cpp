@@ -181,6 +181,19 @@ TEST(CollectHostInfo, MissingFilesLeaveFieldsEmpty) {
   EXPECT_TRUE(h.transparent_hugepages.empty());
 }
 
+TEST(MemAvailable, ReadFromMeminfoInBytes) {
+  TempDir root;
+  std::filesystem::create_directories(root / "proc");
+  root.write("proc/meminfo",
+             "MemTotal:       263859428 kB\nMemFree:         1000000 kB\n"
+             "MemAvailable:   250000000 kB\nBuffers:          12345 kB\n");
+  EXPECT_EQ(read_mem_available(root.path().string()), 250000000ull * 1024);
+  root.write("proc/meminfo", "MemTotal:       263859428 kB\n");  // an old kernel: no line
+  EXPECT_FALSE(read_mem_available(root.path().string()).has_value());
+  TempDir empty;
+  EXPECT_FALSE(read_mem_available(empty.path().string()).has_value());
+}
+
 // ---- timestamps and ids ------------------------------------------------------------------
 
 TEST(UtcNow, Iso8601Formats) {

@@ -291,6 +291,13 @@ TEST(MemoryBudget, ReserveIsMaxOfOneGiBAndFivePercent) {
   EXPECT_EQ(usable_device_bytes(h200, h200), h200 - h200 / 20);
 }
 
+TEST(MemoryBudget, HostReserveIsMaxOfTwoGiBAndTenPercent) {
+  EXPECT_EQ(usable_host_bytes(100 * kGiB), 90 * kGiB);  // 10 % = 10 GiB > 2 GiB
+  EXPECT_EQ(usable_host_bytes(10 * kGiB), 8 * kGiB);    // 10 % = 1 GiB < 2 GiB
+  EXPECT_EQ(usable_host_bytes(2 * kGiB), 0u);
+  EXPECT_EQ(usable_host_bytes(0), 0u);
+}
+
 TEST(MemoryBudget, FreeBelowReserveIsZero) {
   EXPECT_EQ(usable_device_bytes(3 * kGiB, 80 * kGiB), 0u);  // 3 GiB free < 4 GiB reserve
   EXPECT_EQ(usable_device_bytes(4 * kGiB, 80 * kGiB), 0u);  // free == reserve

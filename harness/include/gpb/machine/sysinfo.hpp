@@ -5,6 +5,7 @@
 
 #include <gpb/result/schema.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,6 +16,9 @@ namespace gpb {
 /// Reads host facts; any unreadable item stays empty/0. `root` prefixes /proc and /sys paths
 /// (tests point it at a fixture tree).
 HostInfo collect_host_info(const std::string& root = "");
+
+/// MemAvailable from <root>/proc/meminfo in bytes; nullopt when it cannot be read.
+std::optional<std::uint64_t> read_mem_available(const std::string& root = "");
 
 /// The first line of a (sysfs, procfs) file without trailing whitespace; nullopt when the file
 /// cannot be read or is empty.

@@ -13,6 +13,10 @@ namespace gpb {
 /// Bytes a case may allocate: free minus a reserve of max(1 GiB, 5 % of total) (MR-15).
 std::uint64_t usable_device_bytes(std::uint64_t free_bytes, std::uint64_t total_bytes) noexcept;
 
+/// Host bytes a case may pin or allocate: MemAvailable minus a reserve of max(2 GiB, 10 %) (MR-15),
+/// so pinning many GiB (every GPU at once, --full's 4 GiB copies) never starves the host.
+std::uint64_t usable_host_bytes(std::uint64_t available_bytes) noexcept;
+
 /// Which cache level a stream case targets.
 enum class StreamTarget { hbm, l2 };
 
