@@ -12,6 +12,8 @@
 #   cmake --build build-gpu && mkdir -p build-gpu/lib &&
 #   cp -L /usr/lib/x86_64-linux-gnu/libbenchmark.so.1debian build-gpu/lib/
 #   then run `bash scripts/device-check.sh build-gpu "$OUT"` there with build-gpu carried.
+#   For nvbandwidth beside the interconnect families: bash ../shared/peers/build.sh /tmp/peers
+#   && mkdir -p build-gpu/peers && cp /tmp/peers/bin/nvbandwidth build-gpu/peers/
 # usage: scripts/device-check.sh [BUILD_DIR] [OUT_DIR]
 #   BUILD_DIR  a build with CUDA (default: build-gpu; built with -DCMAKE_CUDA_ARCHITECTURES=90
 #              there if missing). A lib/ folder inside it is put on LD_LIBRARY_PATH, for shared
@@ -79,14 +81,14 @@ if [ -x "$build/tests/gpu/gpb_gpu_tests" ]; then
 fi
 echo "GPU tests: $gpu_status" | tee -a "$log"
 
-# TE-4.8: the custom kernels (stream, bulk copy, FMA, clock probe) under memcheck; cuBLAS is left
+# TE-4.8: the custom kernels (stream, bulk copy, FMA, clock probe, pattern check) under memcheck; cuBLAS is left
 # out (slow under the sanitizer, and not our code).
 step "compute-sanitizer memcheck"
 sanitizer="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
 memcheck="not available (no compute-sanitizer)"
 if [ -x "$sanitizer" ] && [ -x "$build/tests/gpu/gpb_gpu_tests" ]; then
   if timeout 150 "$sanitizer" --tool memcheck --error-exitcode 9 \
-    "$build/tests/gpu/gpb_gpu_tests" --gtest_filter='GpuStream.*:ComputeGpu.*:GpuClock.*' \
+    "$build/tests/gpu/gpb_gpu_tests" --gtest_filter='GpuStream.*:ComputeGpu.*:GpuClock.*:GpuInterconnect.DevicePattern*' \
     >>"$log" 2>&1; then
     memcheck="clean"
   else
