@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 namespace gpb {
 namespace {
@@ -96,7 +97,19 @@ std::optional<double> pcie_gen_gt_per_s(int generation) noexcept {
 
 PcieLinkState read_pcie_link_sysfs(const std::string& root, const std::string& bdf) {
   const std::string dir = device_dir(root, bdf);
-  return {read_link(dir, "current"), read_link(dir, "max")};
+  PcieLinkState s{read_link(dir, "current"), read_link(dir, "max")};
+  // A GPU's max_link_* is what the GPU supports; the slot may support less (a Gen5 card in a Gen4
+  // slot). The upstream port is the parent of the device's real sysfs folder.
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::canonical(dir, ec);
+  if (!ec && s.max.value) {
+    const Reading<PcieLinkSpeed> slot = read_link(real.parent_path().string(), "max");
+    if (slot.value) {
+      s.max.value->gt_per_s = std::min(s.max.value->gt_per_s, slot.value->gt_per_s);
+      s.max.value->width = std::min(s.max.value->width, slot.value->width);
+    }
+  }
+  return s;
 }
 
 std::optional<std::vector<int>> parse_cpulist(std::string_view text) {

@@ -94,6 +94,23 @@ TEST(HostLink, SysfsFixtures) {
   EXPECT_NE(vlink.current.reason.find("unreadable current link"), std::string::npos);
   EXPECT_NE(vlink.max.reason.find("no max_link_speed"), std::string::npos);
 
+  // A Gen5 card in a Gen4 x8 slot: the device folder is a link into the PCI tree, and the
+  // upstream port's maximum bounds the link's.
+  const auto port = dir.path() / "sys/devices/pci0000:00/0000:00:01.0";
+  const auto card = port / "0000:5e:00.0";
+  put(port / "max_link_speed", "16.0 GT/s PCIe");
+  put(port / "max_link_width", "8");
+  put(card / "max_link_speed", "32.0 GT/s PCIe");
+  put(card / "max_link_width", "16");
+  put(card / "current_link_speed", "2.5 GT/s PCIe");
+  put(card / "current_link_width", "8");
+  std::filesystem::create_symlink(card, dir.path() / "sys/bus/pci/devices/0000:5e:00.0");
+  const PcieLinkState slotted = read_pcie_link_sysfs(dir.path().string(), "0000:5E:00.0");
+  ASSERT_TRUE(slotted.max.value.has_value());
+  EXPECT_EQ(slotted.max.value->gt_per_s, 16.0);
+  EXPECT_EQ(slotted.max.value->width, 8);
+  EXPECT_EQ(slotted.current.value->gt_per_s, 2.5);  // the current reading is left as it is
+
   // No such device at all.
   const HostAffinity none = gpu_host_affinity(dir.path().string(), "0000:99:00.0");
   EXPECT_EQ(none.numa_node, -1);

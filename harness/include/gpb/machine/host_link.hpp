@@ -32,7 +32,8 @@ std::optional<double> pcie_gen_gt_per_s(int generation) noexcept;
 struct PcieLinkState {
   Reading<PcieLinkSpeed> current, max;  ///< current_link_* and max_link_* of the device
 };
-/// `bdf` as CUDA gives it ("0000:3B:00.0"); sysfs names it in lower case.
+/// `bdf` as CUDA gives it ("0000:3B:00.0"); sysfs names it in lower case. `max` is the lesser of
+/// the device's maximum and its upstream port's (the slot), where the port's is readable.
 PcieLinkState read_pcie_link_sysfs(const std::string& root, const std::string& bdf);
 
 /// "0-3,8-11,16" -> {0,1,2,3,8,9,10,11,16}; nullopt for malformed text or an empty list.
