@@ -223,7 +223,7 @@ const BinaryFacts& facts() {
         continue;
       }
       ++b.quick_cases;
-      if (l.size() >= 3 && l.compare(l.size() - 3, 3, "gpu") == 0) {
+      if (l.find(" gpu   ") != std::string::npos) {  // "<name> gpu   one per GPU", ...
         ++b.quick_gpu_cases;
       }
     }

@@ -66,7 +66,27 @@ int devices_command(const CliOptions& o) {
 int list_command(const CliOptions& o) {
   const auto specs = select_specs(o);
   for (const CaseSpec* s : specs) {
-    std::printf("%-70s %s\n", s->name.c_str(), s->requires_.gpu ? "gpu" : "host");
+    if (!s->requires_.gpu) {
+      std::printf("%-70s host\n", s->name.c_str());
+      continue;
+    }
+    // What one instance runs on: the run multiplies the line by the machine's GPUs or pairs.
+    const char* set = "";
+    switch (s->requires_.devices) {
+      case DeviceSet::each:
+        set = "one per GPU";
+        break;
+      case DeviceSet::ordered_pairs:
+        set = "one per ordered GPU pair";
+        break;
+      case DeviceSet::all_local:
+        set = "all GPUs at once";
+        break;
+      case DeviceSet::world:
+        set = "every rank of the job";
+        break;
+    }
+    std::printf("%-70s gpu   %s\n", s->name.c_str(), set);
   }
   std::fprintf(stderr, "%zu cases in profile '%s'\n", specs.size(), to_string(o.profile));
   return 0;
