@@ -19,6 +19,10 @@
 #include <gpb/models/work_models.hpp>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "link_support.hpp"
@@ -57,8 +61,22 @@ CaseDesc describe(const PeerPoint& p) {
 }
 
 /// The pair's link into notes `link` and `link_warnings`, and its per-direction peak.
+/// The pair's link, read once per pair and run: every peer family of a pair shares it, and each
+/// reading loads and initialises NVML (tens of ms), which 56 pairs x 6 families would repeat.
+const PairLink& pair_link_of(const GpuInfo& from, const GpuInfo& to) {
+  static std::mutex m;
+  static std::map<std::pair<std::string, std::string>, PairLink> links;
+  const std::lock_guard<std::mutex> lock(m);
+  const auto key = std::make_pair(from.pci_bus_id, to.pci_bus_id);
+  auto it = links.find(key);
+  if (it == links.end()) {
+    it = links.emplace(key, read_pair_link(from.pci_bus_id, to.pci_bus_id)).first;
+  }
+  return it->second;
+}
+
 LinkPeak pair_link_peak(Context& ctx) {
-  const PairLink l = read_pair_link(ctx.gpu(0).pci_bus_id, ctx.gpu(1).pci_bus_id);
+  const PairLink& l = pair_link_of(ctx.gpu(0), ctx.gpu(1));
   ctx.note("link", l.text);
   std::string warnings;
   for (const std::string& w : l.warnings) {
