@@ -13,6 +13,7 @@
 // directions (bidir_total), each direction's own rate is a metric. Peak = the pair's link from
 // NVML: NVLink links x per-link rate of their generation, or the smaller PCIe link of the two
 // (METHODOLOGY §3), per direction (x 2 both ways).
+#include <gpb/common/text.hpp>
 #include <gpb/cuda_check.hpp>
 #include <gpb/kernels/interconnect.cuh>
 #include <gpb/machine/peer_link.hpp>
@@ -78,12 +79,8 @@ const PairLink& pair_link_of(const GpuInfo& from, const GpuInfo& to) {
 LinkPeak pair_link_peak(Context& ctx) {
   const PairLink& l = pair_link_of(ctx.gpu(0), ctx.gpu(1));
   ctx.note("link", l.text);
-  std::string warnings;
-  for (const std::string& w : l.warnings) {
-    warnings += (warnings.empty() ? "" : "; ") + w;
-  }
-  if (!warnings.empty()) {
-    ctx.note("link_warnings", warnings);
+  if (!l.warnings.empty()) {
+    ctx.note("link_warnings", join(l.warnings, "\n"));  // one warning per line
   }
   LinkPeak peak;
   peak.gbps = l.peak_gbps;

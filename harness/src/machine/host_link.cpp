@@ -104,7 +104,12 @@ PcieLinkState read_pcie_link_sysfs(const std::string& root, const std::string& b
   const std::filesystem::path real = std::filesystem::canonical(dir, ec);
   if (!ec && s.max.value) {
     const Reading<PcieLinkSpeed> slot = read_link(real.parent_path().string(), "max");
-    if (slot.value) {
+    // A port that claims less than the link runs at now is an emulated one (an old QEMU root
+    // port says 2.5 GT/s x1): it bounds nothing.
+    const bool plausible =
+        slot.value && (!s.current.value || (slot.value->gt_per_s >= s.current.value->gt_per_s &&
+                                            slot.value->width >= s.current.value->width));
+    if (plausible) {
       s.max.value->gt_per_s = std::min(s.max.value->gt_per_s, slot.value->gt_per_s);
       s.max.value->width = std::min(s.max.value->width, slot.value->width);
     }

@@ -20,7 +20,9 @@ struct PciInfo {
   char bus_id[32];  // NVML_DEVICE_PCI_BUS_ID_BUFFER_SIZE
 };
 static_assert(sizeof(PciInfo) == 68, "nvmlPciInfo_t layout");
-constexpr unsigned kNvLinkMaxLinks = 18;  // NVML_NVLINK_MAX_LINKS
+// NVML_NVLINK_MAX_LINKS: 18 in the CUDA 12 headers, 36 in NVML 13; links past a GPU's last
+// answer INVALID_ARGUMENT and are skipped, so the larger bound costs a few calls.
+constexpr unsigned kNvLinkMaxLinks = 36;
 
 /// NVML's name of a return code ("NOT_SUPPORTED", ...), for a Reading's reason.
 const char* return_name(nvmlReturn_t r);

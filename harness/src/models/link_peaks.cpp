@@ -341,17 +341,30 @@ PairLink classify_pair_link(const std::vector<NvLinkPort>& from_ports,
   const std::string from_id = canonical_bus_id(from_bus);
   const std::string to_id = canonical_bus_id(to_bus);
 
-  // Direct NVLink: active ports of `from` that end at `to`.
-  std::vector<const NvLinkPort*> direct;
-  for (const NvLinkPort& p : from_ports) {
-    if (p.active && (p.remote == NvLinkRemote::gpu || p.remote == NvLinkRemote::unknown) &&
-        !p.remote_bus.empty() && canonical_bus_id(p.remote_bus) == to_id) {
-      direct.push_back(&p);
+  // Direct NVLink: active ports of one GPU that end at the other. Each side counts its own;
+  // when both were read, a link counts only if both ends are up.
+  const auto ports_to = [](const std::vector<NvLinkPort>& ports, const std::string& peer) {
+    std::vector<const NvLinkPort*> out;
+    for (const NvLinkPort& p : ports) {
+      if (p.active && (p.remote == NvLinkRemote::gpu || p.remote == NvLinkRemote::unknown) &&
+          !p.remote_bus.empty() && canonical_bus_id(p.remote_bus) == peer) {
+        out.push_back(&p);
+      }
     }
-  }
+    return out;
+  };
+  const std::vector<const NvLinkPort*> direct = ports_to(from_ports, to_id);
   if (!direct.empty()) {
     pair.kind = PairLinkKind::nvlink;
     pair.links = static_cast<int>(direct.size());
+    if (!to_ports.empty()) {
+      pair.links = std::min(pair.links, static_cast<int>(ports_to(to_ports, from_id).size()));
+    }
+    if (pair.links == 0) {
+      pair.links = static_cast<int>(direct.size());  // the far end's ports name another bus
+      pair.warnings.push_back("gpu " + to_id + " does not report the NVLink links that gpu " +
+                              from_id + " reports to it");
+    }
     warn_inactive(from_ports, from_id, pair.warnings);
     warn_inactive(to_ports, to_id, pair.warnings);
     nvlink_peak(direct, pair.links, pair);
@@ -370,6 +383,24 @@ PairLink classify_pair_link(const std::vector<NvLinkPort>& from_ports,
     std::vector<const NvLinkPort*> used = from_switch;
     used.insert(used.end(), to_switch.begin(), to_switch.end());
     nvlink_peak(used, pair.links, pair);
+    return pair;
+  }
+
+  // Active links whose far end NVML does not name (an old driver without the remote type, a
+  // switch reported by bus id only): the path is NVLink of some kind, but which and how wide
+  // is unknown. A PCIe peak would call a normal NVLink copy implausible: no peak.
+  const auto unidentified = [](const std::vector<NvLinkPort>& ports) {
+    return std::any_of(ports.begin(), ports.end(), [](const NvLinkPort& p) {
+      return p.active && p.remote == NvLinkRemote::unknown;
+    });
+  };
+  if (unidentified(from_ports) && (to_ports.empty() || unidentified(to_ports))) {
+    pair.kind = PairLinkKind::nvlink;
+    pair.text = "NVLink (path not identified)";
+    pair.peak_source =
+        "no peak: NVML does not say where the active NVLink links lead (no remote device type)";
+    pair.warnings.push_back("the NVLink path between gpu " + from_id + " and gpu " + to_id +
+                            " is not identified: NVML does not report the far end's type");
     return pair;
   }
 

@@ -87,16 +87,18 @@ std::vector<double> group_rates_gbps(double bytes_per_lane,
   }
   std::vector<double> slowest(groups, 0.0);
   std::vector<int> lanes(groups, 0);
+  std::vector<bool> untimed(groups, false);  // a lane without a time: the group has no rate
   for (std::size_t l = 0; l < lane_group.size(); ++l) {
     if (lane_group[l] >= groups) {
       return {};
     }
     slowest[lane_group[l]] = std::max(slowest[lane_group[l]], lane_median_s[l]);
+    untimed[lane_group[l]] = untimed[lane_group[l]] || !(lane_median_s[l] > 0);
     ++lanes[lane_group[l]];
   }
   std::vector<double> out(groups, 0.0);
   for (std::size_t g = 0; g < groups; ++g) {
-    if (slowest[g] > 0) {
+    if (slowest[g] > 0 && !untimed[g]) {
       out[g] = bytes_per_lane * lanes[g] / slowest[g] / 1e9;
     }
   }

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -74,7 +75,12 @@ PeerCell make_cell(const std::vector<const CaseResult*>& runs, const std::string
     if (cell.link_warnings.empty()) {
       const auto it = r->notes.find("link_warnings");
       if (it != r->notes.end()) {
-        cell.link_warnings = it->second;
+        std::istringstream lines(it->second);
+        for (std::string w; std::getline(lines, w);) {
+          if (!w.empty()) {
+            cell.link_warnings.push_back(std::move(w));
+          }
+        }
       }
     }
   }
@@ -265,14 +271,16 @@ std::vector<std::string> peer_warning_lines(const PeerMatrix& m) {
   for (std::size_t row = 0; row < m.devices.size(); ++row) {
     for (std::size_t col = 0; col < m.devices.size(); ++col) {
       const PeerCell& c = m.cells[row][col];
-      if (row == col || !c.present || c.link_warnings.empty()) {
+      if (row == col || !c.present) {
         continue;
       }
-      auto& list = pairs[c.link_warnings];
-      if (list.empty()) {
-        texts.push_back(c.link_warnings);
+      for (const std::string& w : c.link_warnings) {
+        auto& list = pairs[w];
+        if (list.empty()) {
+          texts.push_back(w);
+        }
+        list.push_back(pair_text(m, row, col));
       }
-      list.push_back(pair_text(m, row, col));
     }
   }
   std::vector<std::string> out;

@@ -3,20 +3,22 @@
 // unpriced | exclusion | peer | assumption | warning); every cell through csv_cell (formula
 // guard, IN-3). The peer columns come last, and only when the report has peer matrices.
 #include <gpb/common/csv.hpp>
+#include <gpb/common/text.hpp>
 #include <gpb/render/peer_matrix.hpp>
 #include <gpb/render/report_text.hpp>
 #include <gpb/value/report.hpp>
 
 #include <algorithm>
 #include <ostream>
+#include <stdexcept>
 
 namespace gpb {
 namespace {
 
 using Cells = std::vector<std::string>;
 
-/// Every column. A report without peer matrices writes the first kBaseColumns only: the header
-/// it always had.
+/// Every column. A report without peer matrices writes the first base_columns() only: the
+/// header it always had.
 const Cells& csv_header() {
   static const Cells kHeader{"record",        "machine",      "gpu_name",
                              "model",         "metric",       "unit",
@@ -27,19 +29,29 @@ const Cells& csv_header() {
                              "value_per_usd", "value_unit",   "rank",
                              "price_as_of",   "price_source", "price_origin",
                              "note",          "matrix",       "src",
-                             "dst",           "pct_of_peak",  "link"};
+                             "dst",           "pct_of_peak",  "link",
+                             "link_warnings"};
   return kHeader;
 }
-constexpr std::size_t kBaseColumns = 25;  // "record" to "note"
 
 Cells blank() {
   return Cells(csv_header().size());
 }
 
-/// The index of a column by its name.
+/// The index of a column by its name; a name not in the header is a bug here, never data.
 std::size_t col(const char* name) {
   const Cells& h = csv_header();
-  return static_cast<std::size_t>(std::find(h.begin(), h.end(), name) - h.begin());
+  const auto it = std::find(h.begin(), h.end(), name);
+  if (it == h.end()) {
+    throw std::logic_error(std::string("csv report: no column named ") + name);
+  }
+  return static_cast<std::size_t>(it - h.begin());
+}
+
+/// The columns a report without peer matrices writes: "record" to "note", the header it always
+/// had.
+std::size_t base_columns() {
+  return col("note") + 1;
 }
 
 /// Where rows go, and how many of their columns are written.
@@ -166,6 +178,7 @@ void peer_rows(const ValueReport& r, const CsvOut& out) {
         c[col("measured")] = p.value ? format_exact(*p.value) : "";
         c[col("pct_of_peak")] = p.fraction ? format_fixed(*p.fraction * 100.0, 1) : "";
         c[col("link")] = p.link;
+        c[col("link_warnings")] = join(p.link_warnings, "; ");
         std::string note = p.reason;
         if (!p.message.empty()) {
           note += note.empty() ? p.message : ": " + p.message;
@@ -180,7 +193,7 @@ void peer_rows(const ValueReport& r, const CsvOut& out) {
 }  // namespace
 
 void render_report_csv(const ValueReport& r, std::ostream& stream) {
-  const CsvOut out{stream, r.peer_matrices.empty() ? kBaseColumns : csv_header().size()};
+  const CsvOut out{stream, r.peer_matrices.empty() ? base_columns() : csv_header().size()};
   csv_row(out, csv_header());
   value_rows(r, out);
   unpriced_rows(r, out);

@@ -59,7 +59,11 @@ WaitOutcome wait_or_abort(AsyncOperation& op,
     }
     if (p == AsyncPoll::error) {
       out.end = WaitEnd::error;
-      out.detail = what + ": " + op.error_text();
+      try {
+        out.detail = what + ": " + op.error_text();
+      } catch (...) {  // the abort below must happen whatever the text does
+        out.detail = what + ": an asynchronous error (its text could not be read)";
+      }
       break;
     }
     if (stop_flag != nullptr && *stop_flag != 0) {
@@ -67,7 +71,7 @@ WaitOutcome wait_or_abort(AsyncOperation& op,
       out.detail = what + ": interrupted by a signal after " + seconds_text(out.waited_s);
       break;
     }
-    if (out.waited_s >= timeout_s) {
+    if (!(out.waited_s < timeout_s)) {  // a NaN limit ends the wait too, never a hang
       out.end = WaitEnd::timeout;
       out.detail = what + ": not done after " + seconds_text(out.waited_s) + " (limit " +
                    seconds_text(timeout_s) + "); the communicator was aborted";

@@ -111,6 +111,13 @@ TEST(HostLink, SysfsFixtures) {
   EXPECT_EQ(slotted.max.value->width, 8);
   EXPECT_EQ(slotted.current.value->gt_per_s, 2.5);  // the current reading is left as it is
 
+  // An emulated root port claiming less than the link runs at now bounds nothing.
+  put(port / "max_link_speed", "2.5 GT/s PCIe");
+  put(port / "max_link_width", "1");
+  const PcieLinkState vm_port = read_pcie_link_sysfs(dir.path().string(), "0000:5e:00.0");
+  EXPECT_EQ(vm_port.max.value->gt_per_s, 32.0);
+  EXPECT_EQ(vm_port.max.value->width, 16);
+
   // No such device at all.
   const HostAffinity none = gpu_host_affinity(dir.path().string(), "0000:99:00.0");
   EXPECT_EQ(none.numa_node, -1);

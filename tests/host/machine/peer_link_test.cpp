@@ -54,10 +54,10 @@ TEST(PeerLink, DirectNvLinkFromTheStub) {
   EXPECT_EQ(p.text, "NVLink4 x16");
   ASSERT_EQ(p.warnings.size(), 1u) << warnings_text(p);
   EXPECT_EQ(p.warnings[0], "2 of 18 NVLink links inactive on gpu 0000:00:06.0");
-  // The other direction uses gpu1's 18 links.
+  // The other way round: a link counts only when both of its ends are up, so the same 16.
   const PairLink back = read_pair_link(kGpu1, kGpu0, "/nonexistent", GPB_STUB_NVML_PATH);
-  EXPECT_EQ(back.links, 18);
-  EXPECT_DOUBLE_EQ(back.peak_gbps.value_or(0), 450.0);
+  EXPECT_EQ(back.links, 16);
+  EXPECT_DOUBLE_EQ(back.peak_gbps.value_or(0), 400.0);
 }
 
 TEST(PeerLink, NvSwitchFromTheStub) {

@@ -115,6 +115,30 @@ TEST(ExactInputs, Bf16SumsInAnyOrderGiveTheExactResult) {
   }
 }
 
+TEST(ExactInputs, WorstOrderStaysExactAndTheBoundIsWhatMakesItSo) {
+  // The order that drives a partial sum furthest: every +1 first, then every -1.
+  for (const int n : {256, 257, 512}) {
+    for (std::uint64_t i = 0; i < 500; ++i) {
+      std::vector<int> v;
+      for (int r = 0; r < n; ++r) {
+        v.push_back(exact_input(5, r, i, n));
+      }
+      std::sort(v.rbegin(), v.rend());
+      float acc = 0.0f;
+      for (const int x : v) {
+        acc = to_bf16(acc + static_cast<float>(x));
+      }
+      ASSERT_EQ(acc, static_cast<float>(exact_sum(5, i, n))) << n << " ranks, element " << i;
+    }
+  }
+  // Without the bound: 512 ranks all at +1 lose the 257th one in bf16.
+  float acc = 0.0f;
+  for (int r = 0; r < 512; ++r) {
+    acc = to_bf16(acc + 1.0f);
+  }
+  EXPECT_NE(acc, 512.0f);
+}
+
 TEST(ExactInputs, SeededAndNotConstant) {
   std::vector<int> a, b;
   for (std::uint64_t i = 0; i < 64; ++i) {

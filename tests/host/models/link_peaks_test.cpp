@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace gpb {
@@ -304,6 +305,33 @@ TEST(LinkPeaks, BusIdsMatchAcrossSpellings) {
                                         std::nullopt,
                                         std::nullopt);
   EXPECT_NE(q.kind, PairLinkKind::nvlink);
+}
+
+TEST(LinkPeaks, ADirectLinkCountsWhenBothEndsAreUp) {
+  const auto from = ports(18, 18, 4, NvLinkRemote::gpu, kGpu1);
+  const auto to = ports(18, 16, 4, NvLinkRemote::gpu, kGpu0);  // two ends down on gpu1
+  for (const auto& [a, a_bus, b, b_bus] :
+       {std::make_tuple(from, kGpu0, to, kGpu1), std::make_tuple(to, kGpu1, from, kGpu0)}) {
+    const PairLink p = classify_pair_link(a, a_bus, b, b_bus, std::nullopt, std::nullopt);
+    EXPECT_EQ(p.links, 16) << a_bus;  // the same both ways
+    EXPECT_DOUBLE_EQ(p.peak_gbps.value_or(0), 400.0);
+    EXPECT_TRUE(has_warning(p, "2 of 18 NVLink links inactive on gpu 0000:43:00.0"))
+        << warnings_text(p);
+  }
+}
+
+TEST(LinkPeaks, UnidentifiedFarEndIsNvLinkWithoutAPeak) {
+  // An old driver: active links, no remote device type, the far end a switch's bus id. Neither
+  // direct nor a known switch; a PCIe peak would call a normal 390 GB/s copy implausible.
+  const auto from = ports(18, 18, 4, NvLinkRemote::unknown, kSwitch);
+  const auto to = ports(18, 18, 4, NvLinkRemote::unknown, kSwitch);
+  const PairLink p =
+      classify_pair_link(from, kGpu0, to, kGpu1, pcie(32, 16, 32, 16), pcie(32, 16, 32, 16));
+  EXPECT_EQ(p.kind, PairLinkKind::nvlink);
+  EXPECT_FALSE(p.peak_gbps.has_value());
+  EXPECT_EQ(p.text, "NVLink (path not identified)");
+  EXPECT_NE(p.peak_source.find("no peak"), std::string::npos) << p.peak_source;
+  EXPECT_TRUE(has_warning(p, "is not identified")) << warnings_text(p);
 }
 
 TEST(LinkPeaks, SwitchOnOneSideOnlyIsNoPath) {

@@ -130,6 +130,7 @@ TEST(LinkAccounting, EachGpuShareOverItsSlowestLane) {
   EXPECT_DOUBLE_EQ(share[3], 100.0);
   // A GPU without a time has no share; malformed lane lists give nothing.
   EXPECT_EQ(group_rates_gbps(1e9, {0.01}, {0}, 2), (std::vector<double>{100.0, 0.0}));
+  EXPECT_EQ(group_rates_gbps(1e9, {0.01, 0.0}, {0, 0}, 1), (std::vector<double>{0.0}));
   EXPECT_TRUE(group_rates_gbps(1e9, {0.01, 0.02}, {0}, 1).empty());
   EXPECT_TRUE(group_rates_gbps(1e9, {0.01}, {3}, 2).empty());
 }

@@ -360,7 +360,7 @@ TEST(PeerMatrixText, LinkWarningsAreListedOnceWithTheirPairs) {
   rs[1].notes["link_warnings"] = "the pair falls back to PCIe although gpu 0 has NVLink";
   const auto ms = peer_matrices(rs);
   ASSERT_EQ(ms.size(), 1u);
-  EXPECT_EQ(ms[0].cells[0][1].link_warnings, inactive);
+  EXPECT_EQ(ms[0].cells[0][1].link_warnings, std::vector<std::string>{inactive});
   const auto lines = peer_reason_lines(ms[0]);
   ASSERT_GE(lines.size(), 2u);
   EXPECT_EQ(lines[0], "link warning, 0>1 1>0: " + inactive);
@@ -532,6 +532,38 @@ TEST_F(PeerReport, Json) {
   EXPECT_EQ(pm.at(1).at("cells").at(0).at("fraction_reason"), "no peak for this link");
 }
 
+TEST_F(PeerReport, LinkWarningsInEveryFormatOncePerWarning) {
+  // Two warnings on one pair (one per line in the note), one of them shared with another pair.
+  const std::string inactive = "2 of 18 NVLink links inactive on gpu 0000:18:00.0";
+  const std::string fallback = "no NVLink path, the pair falls back to PCIe: a; b";
+  CaseResult a = pair_case("peer/ce_bidir/size=256MiB", 0, 1, Status::valid, 700, 0.78, "x");
+  a.notes["link_warnings"] = inactive + "\n" + fallback;
+  CaseResult b = pair_case("peer/ce_bidir/size=256MiB", 1, 0, Status::valid, 700, 0.78, "x");
+  b.notes["link_warnings"] = inactive;
+  const ValueReport r = build({a, b});
+  const std::string md = render(r, "md");
+  EXPECT_NE(md.find("link warning, 0&gt;1 1&gt;0: 2 of 18 NVLink links inactive"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("link warning, 0&gt;1: no NVLink path"), std::string::npos) << md;
+  const std::string html = render(r, "html");
+  EXPECT_NE(html.find("link warning, 0&gt;1 1&gt;0&#58; 2 of 18 NVLink links inactive"),
+            std::string::npos);
+  const nlohmann::json j = nlohmann::json::parse(render(r, "json"));
+  const auto& cell = j.at("peer_matrices").at(2).at("cells").at(0);
+  EXPECT_EQ(cell.at("link_warnings"), nlohmann::json::array({inactive, fallback}));
+  const CsvTable t = parse_csv(render(r, "csv"), "report.csv");
+  const std::size_t warn = *t.column("link_warnings");
+  bool seen = false;
+  for (const auto& row : t.rows) {
+    if (row[*t.column("matrix")] == "peer/ce_bidir/size=256MiB" && row[*t.column("src")] == "0") {
+      EXPECT_EQ(row[warn], inactive + "; " + fallback);
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
 TEST_F(PeerReport, HtmlEscapesEveryTextFromTheResults) {
   const ValueReport r = build({
       failed(pair_case("peer/<b>x</b>", 0, 1, Status::error, {}, {}, "<script>alert(1)</script>"),
@@ -579,7 +611,7 @@ TEST_F(PeerReport, WithoutPairCasesNothingChanges) {
   const std::string csv = render(r, "csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')).find("matrix"), std::string::npos);
   EXPECT_TRUE(csv.substr(0, csv.find('\n')).size() > 0);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')) + ",matrix,src,dst,pct_of_peak,link",
+  EXPECT_EQ(csv.substr(0, csv.find('\n')) + ",matrix,src,dst,pct_of_peak,link,link_warnings",
             with[1].substr(0, with[1].find('\n')));
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,7 @@ TEST(AsyncWait, HangAtInitTimesOutAndAbortsOnce) {
   EXPECT_EQ(status_for(w.end), Status::timeout);
 }
 
-TEST(AsyncWait, HangInACollectiveTimesOutAfterProgressStops) {
+TEST(AsyncWait, HangInACollectiveTimesOut) {
   FakeComm c;
   c.script = {AsyncPoll::in_progress};  // the collective never completes
   VirtualClock clock;
@@ -108,6 +109,17 @@ TEST(AsyncWait, StopSignalInterruptsAndAborts) {
   EXPECT_EQ(w.end, WaitEnd::interrupted);
   EXPECT_EQ(c.aborts, 1);
   EXPECT_EQ(status_for(w.end), Status::interrupted);
+}
+
+TEST(AsyncWait, ANanOrNegativeLimitEndsAtOnce) {
+  for (const double limit : {std::nan(""), -1.0}) {
+    FakeComm c;
+    VirtualClock clock;
+    const WaitOutcome w = wait_or_abort(c, limit, clock, "init");
+    EXPECT_EQ(w.end, WaitEnd::timeout);
+    EXPECT_EQ(c.aborts, 1);
+    EXPECT_EQ(c.polls, 1);
+  }
 }
 
 TEST(AsyncWait, DoneEvenAtTheDeadlineIsDone) {

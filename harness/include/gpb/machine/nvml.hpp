@@ -87,8 +87,8 @@ class Nvml {
   Reading<double> slowdown_temperature_c(const std::string& pci_bus_id) const;
 
   // Peer links (METHODOLOGY §3).
-  /// The device's NVLink ports, links 0..NVML_NVLINK_MAX_LINKS-1 (18): a link NVML answers
-  /// NOT_SUPPORTED or INVALID_ARGUMENT for does not exist and is left out, so a GPU without
+  /// The device's NVLink ports, links 0..35 (NVML_NVLINK_MAX_LINKS is 36 in NVML 13): a link NVML
+  /// answers NOT_SUPPORTED or INVALID_ARGUMENT for does not exist and is left out, so a GPU without
   /// NVLink gives an empty vector (a value, not an error). Version, remote type and remote bus
   /// id are optional symbols: without them a port has generation 0 / remote unknown / "".
   Reading<std::vector<NvLinkPort>> nvlink_ports(const std::string& pci_bus_id) const;

@@ -20,12 +20,12 @@ inline constexpr int kExactNonZeroRanks = 256;
 /// than 256 ranks only every k-th rank (k = ceil(ranks / 256)), staggered by the index, is
 /// non-zero.
 GPB_HD inline int exact_input(std::uint64_t seed, int rank, std::uint64_t index, int ranks) {
-  const int stride = (ranks + kExactNonZeroRanks - 1) / kExactNonZeroRanks;
+  const int stride = ranks / kExactNonZeroRanks + (ranks % kExactNonZeroRanks != 0 ? 1 : 0);
   if (stride > 1 &&
       (static_cast<std::uint64_t>(rank) + index) % static_cast<std::uint64_t>(stride) != 0) {
     return 0;
   }
-  return static_cast<int>(hash64(seed, index * 1024u + static_cast<std::uint64_t>(rank)) % 3) - 1;
+  return static_cast<int>(hash64(hash64(seed, index), static_cast<std::uint64_t>(rank)) % 3) - 1;
 }
 
 /// The exact sum over every rank of element `index` (the host's expected reduction result).

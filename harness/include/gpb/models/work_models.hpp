@@ -39,8 +39,8 @@ std::vector<double> lane_rates_gbps(double bytes_per_lane,
                                     const std::vector<double>& lane_median_s);
 
 /// The rate of each group of lanes (a GPU's lanes in an all-GPU copy): the group's bytes over
-/// its slowest lane, `lane_group[l]` naming lane l's group among `groups`; 0 for a group
-/// without a time. Empty when the two lane lists differ in length or a group is out of range.
+/// its slowest lane, `lane_group[l]` naming lane l's group among `groups`; 0 for a group with
+/// an untimed lane. Empty when the two lane lists differ in length or a group is out of range.
 std::vector<double> group_rates_gbps(double bytes_per_lane,
                                      const std::vector<double>& lane_median_s,
                                      const std::vector<std::size_t>& lane_group,

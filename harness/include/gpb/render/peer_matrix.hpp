@@ -23,10 +23,11 @@ struct PeerCell {
   std::optional<double> value;     ///< headline value when the case produced one (finite)
   std::optional<double> fraction;  ///< of the link's peak (peak.fraction, finite)
   std::string link;                ///< notes["link"], e.g. "NVLink4 x18"; "" when not recorded
-  std::string link_warnings;       ///< notes["link_warnings"]: links below their maximum,
-                                   ///< a fallback to PCIe, readings that failed; "" for none
-  std::string reason;              ///< reasons[0] when not valid
-  std::string message;             ///< the case's message: the reason in words
+  /// notes["link_warnings"], one per line: links below their maximum, a fallback to PCIe,
+  /// readings that failed.
+  std::vector<std::string> link_warnings;
+  std::string reason;   ///< reasons[0] when not valid
+  std::string message;  ///< the case's message: the reason in words
   std::string case_name;
   int runs = 0;  ///< instances of this pair in the results (repeats); 0 when not present
 };
