@@ -3,6 +3,7 @@
 
 #include <gpb/build_info.hpp>
 #include <gpb/common/units.hpp>
+#include <gpb/machine/nccl_version.hpp>
 #include <gpb/result/schema_json.hpp>
 #include <gpb/result/status.hpp>
 #include <gpb/run/cli.hpp>
@@ -60,6 +61,20 @@ int print_version() {
               t.git_sha.c_str(),
               t.git_dirty ? "-dirty" : "",
               t.cuda_enabled ? "on" : "off");
+  if (t.nccl_header_version) {
+    // The library the collectives would use is the machine's, not necessarily the headers'.
+    const Reading<int> loaded = loaded_nccl_version();
+    std::printf("NCCL: headers %s, loaded %s\n",
+                nccl_version_text(*t.nccl_header_version).c_str(),
+                loaded.value ? nccl_version_text(*loaded.value).c_str()
+                             : ("none (" + loaded.reason + ")").c_str());
+    if (loaded.value) {
+      if (const std::string w = nccl_version_mismatch(*loaded.value, *t.nccl_header_version);
+          !w.empty()) {
+        std::printf("warning: %s\n", w.c_str());
+      }
+    }
+  }
   return 0;
 }
 
