@@ -167,14 +167,7 @@ void run(Context& ctx, const AllPoint& p) {
         GPB_CUDA_CHECK(cudaStreamSynchronize(ctx.stream(i)));
       }
     }
-    for (std::size_t l = 0; l < lanes.size(); ++l) {
-      const DeviceScope on(ctx.device(lanes[l].device));
-      copy_once(l, lanes[l].stream);
-    }
-    for (const Context::Lane& l : lanes) {
-      const DeviceScope on(ctx.device(l.device));
-      GPB_CUDA_CHECK(cudaStreamSynchronize(l.stream));
-    }
+    issue_all_lanes(ctx, lanes, copy_once);
     std::vector<std::pair<std::string, PatternCheck>> checks;
     for (std::size_t i = 0; i < n; ++i) {
       const std::string tag = "gpu" + std::to_string(ctx.device(i));

@@ -239,6 +239,19 @@ void ScopedPeerAccess::disable_all() noexcept {
   enabled_.clear();
 }
 
+void issue_all_lanes(Context& ctx,
+                     const std::vector<Context::Lane>& lanes,
+                     const std::function<void(std::size_t lane, cudaStream_t)>& issue) {
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    const DeviceScope on(ctx.device(lanes[l].device));
+    issue(l, lanes[l].stream);
+  }
+  for (const Context::Lane& l : lanes) {
+    const DeviceScope on(ctx.device(l.device));
+    GPB_CUDA_CHECK(cudaStreamSynchronize(l.stream));
+  }
+}
+
 void add_direction_metrics(Context& ctx,
                            std::uint64_t bytes,
                            const std::vector<std::string>& names) {

@@ -112,6 +112,12 @@ class ScopedPeerAccess {
   std::vector<std::pair<int, int>> enabled_;
 };
 
+/// Issues `issue(lane, stream)` once on every lane, each with its device current, and only then
+/// waits for all of them: the checked copies of a set run at once, as the timed ones did (MR-11).
+void issue_all_lanes(Context& ctx,
+                     const std::vector<Context::Lane>& lanes,
+                     const std::function<void(std::size_t lane, cudaStream_t)>& issue);
+
 /// After measure_lanes: each lane's own rate, S / its median time, as metric
 /// `<names[lane]>_during_bidir` (bidir_per_direction).
 void add_direction_metrics(Context& ctx,

@@ -186,14 +186,7 @@ void run_copy(Context& ctx, const PeerPoint& p) {
           (lane == 0 ? fwd_from : back_from).data(), bytes, fresh + lane, nullptr));
       GPB_CUDA_CHECK(cudaDeviceSynchronize());
     }
-    for (std::size_t lane = 0; lane < lanes.size(); ++lane) {  // at once, as timed
-      const DeviceScope on(ctx.device(lanes[lane].device));
-      issue(bidir ? lane : 0, lanes[lane].stream);
-    }
-    for (const Context::Lane& lane : lanes) {
-      const DeviceScope on(ctx.device(lane.device));
-      GPB_CUDA_CHECK(cudaStreamSynchronize(lane.stream));
-    }
+    issue_all_lanes(ctx, lanes, issue);
     checks.emplace_back("gpu" + std::to_string(dst), check_on_device(dst, f_to, bytes, fresh));
     if (bidir) {
       checks.emplace_back("gpu" + std::to_string(src),
